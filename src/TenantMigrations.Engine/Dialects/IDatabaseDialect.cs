@@ -1,0 +1,64 @@
+using System.Data.Common;
+using TenantMigrations.Engine.Journal;
+
+namespace TenantMigrations.Engine.Dialects;
+
+/// <summary>
+/// Everything that differs between database engines. A new engine plugs in by implementing this interface
+/// and registering it in <see cref="DialectRegistry"/>.
+/// </summary>
+public interface IDatabaseDialect
+{
+    DatabaseEngine Engine { get; }
+
+    /// <summary>Whether DDL and its journal row can commit in one transaction.</summary>
+    bool SupportsTransactionalDdl { get; }
+
+    /// <summary>Quotes an identifier, rejecting any that cannot be quoted safely.</summary>
+    string QuoteIdentifier(string identifier);
+
+    /// <summary>A SQL string literal, for exported scripts.</summary>
+    string QuoteLiteral(string? value);
+
+    /// <summary>Checks the tenant's connection settings and names (schema, database) before anything connects.</summary>
+    void Validate(Tenant tenant);
+
+    /// <summary>A connection to the tenant, not yet open. <paramref name="forWriting"/> false must not create anything (SQLite files).</summary>
+    DbConnection CreateConnection(Tenant tenant, bool forWriting);
+
+    /// <summary>Prepares an open session for the tenant (search_path for schema-per-tenant).</summary>
+    Task PrepareSessionAsync(DbConnection connection, Tenant tenant, CancellationToken cancellationToken);
+
+    /// <summary>The journal table, qualified and quoted.</summary>
+    string JournalTableName(Tenant tenant, string journalTable);
+
+    /// <summary>Statements that create the journal (and the tenant's schema) if missing.</summary>
+    IReadOnlyList<string> CreateJournalStatements(Tenant tenant, string journalTable);
+
+    /// <summary>Session statements an exported script starts with, such as SET search_path.</summary>
+    IReadOnlyList<string> SessionStatements(Tenant tenant);
+
+    /// <summary>Takes the tenant's migration lock, waiting up to <paramref name="timeout"/>; null when another runner holds it.</summary>
+    Task<IAsyncDisposable?> TryLockAsync(DbConnection connection, Tenant tenant, string journalTable, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>Reads one tenant's journal on an open session (an empty snapshot when the table does not exist yet).</summary>
+    Task<JournalSnapshot> ReadJournalAsync(DbConnection connection, Tenant tenant, string journalTable, CancellationToken cancellationToken);
+
+    /// <summary>Tenants with the same key can have their journals read together by <see cref="ReadJournalsAsync"/>.</summary>
+    string StatusBatchKey(Tenant tenant);
+
+    /// <summary>
+    /// Reads the journals of tenants that share a batch key in as few round trips as the engine allows.
+    /// A tenant missing from the result could not be read; the exception says why.
+    /// </summary>
+    Task<IReadOnlyDictionary<Tenant, JournalSnapshot>> ReadJournalsAsync(IReadOnlyList<Tenant> tenants, string journalTable, CancellationToken cancellationToken);
+
+    /// <summary>The statements of a script in the order they run: the whole script where the engine takes it in one go.</summary>
+    IReadOnlyList<string> SplitStatements(string script);
+
+    /// <summary>Connection-level failures worth retrying: refused, reset, too many connections, serialization failure.</summary>
+    bool IsTransient(Exception exception);
+
+    /// <summary>SQL state and position of a server error, when the driver exposes them.</summary>
+    (string? SqlState, int? Position, string? Statement) DescribeError(Exception exception);
+}

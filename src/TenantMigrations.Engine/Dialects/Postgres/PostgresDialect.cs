@@ -1,0 +1,198 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+using Npgsql;
+using TenantMigrations.Engine.Journal;
+
+namespace TenantMigrations.Engine.Dialects.Postgres;
+
+/// <summary>
+/// PostgreSQL, schema per tenant (Tenant.Schema set) or database per tenant (journal in public).
+/// The tenant lock is a session advisory lock keyed on (database, schema, journal table).
+/// </summary>
+public sealed class PostgresDialect : IDatabaseDialect
+{
+    private const string DefaultSchema = "public";
+
+    /// <summary>How many tenant schemas one UNION ALL statement reads; a batch sends all statements in one round trip.</summary>
+    private const int SchemasPerStatement = 200;
+
+    public DatabaseEngine Engine => DatabaseEngine.Postgres;
+
+    public bool SupportsTransactionalDdl => true;
+
+    public string QuoteIdentifier(string identifier) => QuotedIdentifiers.Quote(identifier, '"');
+
+    public string QuoteLiteral(string? value) => QuotedIdentifiers.StandardLiteral(value);
+
+    public void Validate(Tenant tenant)
+    {
+        _ = new NpgsqlConnectionStringBuilder(tenant.GetConnectionString());
+        if (tenant.Schema is not null) Identifiers.RequireSafe(tenant.Schema, $"Schema of tenant '{tenant.Name}'");
+    }
+
+    public DbConnection CreateConnection(Tenant tenant, bool forWriting) => new NpgsqlConnection(tenant.GetConnectionString());
+
+    public async Task PrepareSessionAsync(DbConnection connection, Tenant tenant, CancellationToken cancellationToken)
+    {
+        foreach (var statement in SessionStatements(tenant))
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = statement;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Only the tenant's schema is on the search path, so unqualified objects can land nowhere else.</summary>
+    public IReadOnlyList<string> SessionStatements(Tenant tenant) =>
+        tenant.Schema is null ? [] : [$"SET search_path TO {QuoteIdentifier(tenant.Schema)}"];
+
+    public string JournalTableName(Tenant tenant, string journalTable) =>
+        $"{QuoteIdentifier(tenant.Schema ?? DefaultSchema)}.{QuoteIdentifier(journalTable)}";
+
+    public IReadOnlyList<string> CreateJournalStatements(Tenant tenant, string journalTable)
+    {
+        var table = $"""
+            CREATE TABLE IF NOT EXISTS {JournalTableName(tenant, journalTable)} (
+                installed_rank integer PRIMARY KEY,
+                version varchar(50),
+                description varchar(200) NOT NULL,
+                kind varchar(20) NOT NULL,
+                checksum varchar(64),
+                state varchar(20) NOT NULL,
+                started_at timestamptz NOT NULL,
+                finished_at timestamptz,
+                duration_ms bigint,
+                applied_by varchar(200),
+                run_id varchar(64),
+                tool_version varchar(32),
+                error text,
+                failed_statement text,
+                script_name varchar(1000),
+                script text
+            )
+            """;
+        return tenant.Schema is null ? [table] : [$"CREATE SCHEMA IF NOT EXISTS {QuoteIdentifier(tenant.Schema)}", table];
+    }
+
+    public async Task<IAsyncDisposable?> TryLockAsync(DbConnection connection, Tenant tenant, string journalTable, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var key = LockKey(connection.Database, tenant.Schema ?? DefaultSchema, journalTable);
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            await using (var command = connection.CreateCommand())
+            {
+                command.CommandText = "SELECT pg_try_advisory_lock(@key)";
+                command.Parameters.Add(new NpgsqlParameter("key", key));
+                if ((bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!) return new AdvisoryLock(connection, key);
+            }
+            if (DateTime.UtcNow >= deadline) return null;
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The 64-bit advisory lock key of a tenant's journal: stable across runners and processes.</summary>
+    public static long LockKey(string database, string schema, string journalTable) =>
+        BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes($"tenantmigrations|{database}|{schema}|{journalTable}")), 0);
+
+    public async Task<JournalSnapshot> ReadJournalAsync(DbConnection connection, Tenant tenant, string journalTable, CancellationToken cancellationToken)
+    {
+        var snapshots = await ReadAsync((NpgsqlConnection)connection, [tenant], journalTable, checkLocks: false, cancellationToken).ConfigureAwait(false);
+        return snapshots[tenant];
+    }
+
+    /// <summary>Tenants on the same server and database share one connection and one batched read.</summary>
+    public string StatusBatchKey(Tenant tenant) => tenant.GetConnectionString();
+
+    public async Task<IReadOnlyDictionary<Tenant, JournalSnapshot>> ReadJournalsAsync(IReadOnlyList<Tenant> tenants, string journalTable, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(tenants[0].GetConnectionString());
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(connection, tenants, journalTable, checkLocks: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Two round trips for any number of schemas in one database: which schemas have a journal (and which
+    /// journals are locked), then one batch of UNION ALL reads over those journals.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<Tenant, JournalSnapshot>> ReadAsync(NpgsqlConnection connection, IReadOnlyList<Tenant> tenants, string journalTable, bool checkLocks, CancellationToken cancellationToken)
+    {
+        var bySchema = tenants.GroupBy(t => t.Schema ?? DefaultSchema).ToDictionary(g => g.Key, g => g.ToList());
+        var withJournal = new HashSet<string>();
+        var heldLocks = new HashSet<long>();
+        await using (var discover = new NpgsqlBatch(connection))
+        {
+            discover.BatchCommands.Add(new NpgsqlBatchCommand(
+                "SELECT n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = $1 AND c.relkind IN ('r', 'p') AND n.nspname = ANY($2)")
+            {
+                Parameters = { new NpgsqlParameter { Value = journalTable }, new NpgsqlParameter { Value = bySchema.Keys.ToArray() } },
+            });
+            if (checkLocks)
+            {
+                discover.BatchCommands.Add(new NpgsqlBatchCommand(
+                    "SELECT (classid::bigint << 32) | objid::bigint FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())"));
+            }
+            await using var reader = await discover.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) withJournal.Add(reader.GetString(0));
+            if (checkLocks && await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) heldLocks.Add(reader.GetInt64(0));
+            }
+        }
+
+        var entries = bySchema.Keys.ToDictionary(s => s, _ => new List<JournalEntry>());
+        var schemas = withJournal.Order(StringComparer.Ordinal).ToList();
+        if (schemas.Count > 0)
+        {
+            await using var read = new NpgsqlBatch(connection);
+            foreach (var chunk in schemas.Chunk(SchemasPerStatement))
+            {
+                var selects = chunk.Select(schema =>
+                    $"SELECT {QuoteLiteral(schema)}::text AS tenant_schema, {JournalColumns.StatusList} FROM {QuoteIdentifier(schema)}.{QuoteIdentifier(journalTable)}");
+                read.BatchCommands.Add(new NpgsqlBatchCommand(string.Join("\nUNION ALL\n", selects) + "\nORDER BY 1, 2"));
+            }
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            do
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) entries[reader.GetString(0)].Add(JournalColumns.Read(reader, offset: 1));
+            }
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+        }
+
+        var snapshots = new Dictionary<Tenant, JournalSnapshot>();
+        foreach (var (schema, schemaTenants) in bySchema)
+        {
+            var locked = heldLocks.Contains(LockKey(connection.Database, schema, journalTable));
+            foreach (var tenant in schemaTenants) snapshots[tenant] = new JournalSnapshot(withJournal.Contains(schema), entries[schema], locked);
+        }
+        return snapshots;
+    }
+
+    public IReadOnlyList<string> SplitStatements(string script) => SqlStatementSplitter.Postgres.Split(script);
+
+    public bool IsTransient(Exception exception) =>
+        exception is NpgsqlException { IsTransient: true } || exception is TimeoutException || exception.InnerException is System.Net.Sockets.SocketException;
+
+    public (string? SqlState, int? Position, string? Statement) DescribeError(Exception exception) =>
+        exception is PostgresException pg ? (pg.SqlState, pg.Position == 0 ? null : pg.Position, pg.BatchCommand?.CommandText) : (null, null, null);
+
+    private sealed class AdvisoryLock(DbConnection connection, long key) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            if (connection.State != System.Data.ConnectionState.Open) return;
+            try
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = "SELECT pg_advisory_unlock(@key)";
+                command.Parameters.Add(new NpgsqlParameter("key", key));
+                await command.ExecuteScalarAsync().ConfigureAwait(false);
+            }
+            catch (NpgsqlException)
+            {
+                // A broken session has already lost its advisory locks with it.
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using TenantMigrations.Engine.Dialects;
+using TenantMigrations.Engine.Journal;
+using TenantMigrations.Engine.Migrations;
+using TenantMigrations.Engine.Planning;
+
+namespace TenantMigrations.Engine.Execution;
+
+/// <summary>The engine's front door: status, migrate, export and repair over a fleet of tenants.</summary>
+public sealed class FleetMigrator(DialectRegistry? dialects = null)
+{
+    private readonly DialectRegistry dialects = dialects ?? DialectRegistry.CreateDefault();
+
+    public IDatabaseDialect DialectFor(Tenant tenant) => dialects.For(tenant.Engine);
+
+    /// <summary>
+    /// Migrates tenants in parallel. Each finished tenant is posted to the sink as it ends; a failing tenant never
+    /// stops the others. Cancellation stops starting tenants and rolls back the transactional migrations in flight.
+    /// </summary>
+    public async Task<MigrationRunSummary> MigrateAsync(IReadOnlyList<Tenant> tenants, MigrationSet set, MigrateOptions options, IFleetSink sink, CancellationToken cancellationToken = default)
+    {
+        options.Validate();
+        RejectDuplicateNames(tenants);
+        var clock = Stopwatch.StartNew();
+        var results = new ConcurrentBag<TenantMigrationResult>();
+        try
+        {
+            await Parallel.ForEachAsync(tenants, new ParallelOptions { MaxDegreeOfParallelism = options.ThrottleLimit, CancellationToken = cancellationToken }, async (tenant, token) =>
+            {
+                sink.Post(new TenantStarted(tenant));
+                var migrator = new TenantMigrator(dialects.For(tenant.Engine), set, options, sink);
+                var result = await migrator.MigrateAsync(tenant, token).ConfigureAwait(false);
+                results.Add(result);
+                sink.Post(new TenantFinished(result));
+            }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Tenants not yet started stay as they were; the summary counts them as skipped.
+        }
+        return Summarize(options.RunId, tenants.Count, results, cancellationToken.IsCancellationRequested, clock.Elapsed);
+    }
+
+    /// <summary>Reads every tenant's state, batching journal reads per server or database where the dialect can.</summary>
+    public async Task<IReadOnlyList<TenantMigrationStatus>> GetStatusAsync(IReadOnlyList<Tenant> tenants, MigrationSet set, PlanOptions planOptions, IFleetSink? sink = null, int throttleLimit = 4, CancellationToken cancellationToken = default)
+    {
+        sink ??= new NullFleetSink();
+        RejectDuplicateNames(tenants);
+        var statuses = new ConcurrentDictionary<Tenant, TenantMigrationStatus>();
+        var valid = new List<Tenant>();
+        foreach (var tenant in tenants)
+        {
+            try
+            {
+                dialects.For(tenant.Engine).Validate(tenant);
+                valid.Add(tenant);
+            }
+            catch (Exception ex) when (ex is InvalidIdentifierException or ArgumentException or FormatException)
+            {
+                Report(new TenantMigrationStatus { Tenant = tenant, State = TenantState.Invalid, Message = Redaction.MessageOf(ex, tenant) });
+            }
+        }
+
+        var batches = valid.GroupBy(t => (t.Engine, Key: dialects.For(t.Engine).StatusBatchKey(t))).Select(g => g.ToList()).ToList();
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, throttleLimit), CancellationToken = cancellationToken }, async (batch, token) =>
+        {
+            var dialect = dialects.For(batch[0].Engine);
+            var options = new MigrateOptions();
+            IReadOnlyDictionary<Tenant, JournalSnapshot> snapshots;
+            try
+            {
+                snapshots = await TransientRetry.Create(dialect, options, sink, batch[0])
+                    .ExecuteAsync(async t => await dialect.ReadJournalsAsync(batch, set.Settings.JournalTable, t).ConfigureAwait(false), token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                snapshots = batch.ToDictionary(t => t, t => JournalSnapshot.Unreachable(Redaction.MessageOf(ex, t)));
+            }
+            foreach (var tenant in batch)
+            {
+                var snapshot = snapshots.TryGetValue(tenant, out var found) ? found : JournalSnapshot.Unreachable("the journal could not be read.");
+                Report(StatusOf(set, tenant, snapshot, planOptions, dialect));
+            }
+        }).ConfigureAwait(false);
+        return tenants.Select(t => statuses[t]).ToList();
+
+        void Report(TenantMigrationStatus status)
+        {
+            statuses[status.Tenant] = status;
+            sink.Post(new TenantStatusRead(status));
+        }
+    }
+
+    /// <summary>The exact SQL a migrate would send to each tenant now, placeholders resolved and journal writes included.</summary>
+    public async Task<IReadOnlyList<TenantScriptExport>> ExportAsync(IReadOnlyList<Tenant> tenants, MigrationSet set, PlanOptions planOptions, int throttleLimit = 4, CancellationToken cancellationToken = default)
+    {
+        var exports = new ConcurrentDictionary<Tenant, TenantScriptExport>();
+        await Parallel.ForEachAsync(tenants, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, throttleLimit), CancellationToken = cancellationToken }, async (tenant, token) =>
+        {
+            var dialect = dialects.For(tenant.Engine);
+            var snapshot = await ReadOneAsync(dialect, tenant, set, token).ConfigureAwait(false);
+            var plan = Planner.Plan(set, tenant, snapshot, planOptions, dialect.SupportsTransactionalDdl);
+            exports[tenant] = ScriptExporter.Export(dialect, set, plan, snapshot);
+        }).ConfigureAwait(false);
+        return tenants.Select(t => exports[t]).ToList();
+    }
+
+    private static async Task<JournalSnapshot> ReadOneAsync(IDatabaseDialect dialect, Tenant tenant, MigrationSet set, CancellationToken cancellationToken)
+    {
+        try
+        {
+            dialect.Validate(tenant);
+            var snapshots = await dialect.ReadJournalsAsync([tenant], set.Settings.JournalTable, cancellationToken).ConfigureAwait(false);
+            return snapshots.TryGetValue(tenant, out var snapshot) ? snapshot : JournalSnapshot.Unreachable("the journal could not be read.");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return JournalSnapshot.Unreachable(Redaction.MessageOf(ex, tenant));
+        }
+    }
+
+    internal static TenantMigrationStatus StatusOf(MigrationSet set, Tenant tenant, JournalSnapshot snapshot, PlanOptions planOptions, IDatabaseDialect dialect)
+    {
+        if (snapshot.UnreachableReason is not null)
+        {
+            return new TenantMigrationStatus { Tenant = tenant, State = TenantState.Unreachable, Message = snapshot.UnreachableReason };
+        }
+        var plan = Planner.Plan(set, tenant, snapshot, planOptions, dialect.SupportsTransactionalDdl);
+        if (snapshot.LockedByAnother)
+        {
+            var locked = plan.ToStatus("another runner holds the migration lock.");
+            locked.State = TenantState.Locked;
+            return locked;
+        }
+        return plan.ToStatus();
+    }
+
+    private static void RejectDuplicateNames(IReadOnlyList<Tenant> tenants)
+    {
+        var duplicate = tenants.GroupBy(t => t.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"Tenant '{duplicate.Key}' is listed {duplicate.Count()} times: tenant names must be unique within a run.", nameof(tenants));
+        var unnamed = tenants.FirstOrDefault(t => string.IsNullOrWhiteSpace(t.Name));
+        if (unnamed is not null) throw new ArgumentException($"A tenant from {unnamed.Source ?? "the input"} has no name.", nameof(tenants));
+    }
+
+    private static MigrationRunSummary Summarize(string runId, int total, IEnumerable<TenantMigrationResult> results, bool cancelled, TimeSpan duration)
+    {
+        var list = results.ToList();
+        return new MigrationRunSummary
+        {
+            RunId = runId,
+            Total = total,
+            Succeeded = list.Count(r => r.Succeeded),
+            Locked = list.Count(r => r.StateAfter == TenantState.Locked),
+            Unreachable = list.Count(r => r.StateAfter == TenantState.Unreachable),
+            Failed = list.Count(r => r.Error?.ErrorId is ErrorIds.MigrationFailed or ErrorIds.Cancelled),
+            Blocked = list.Count(r => !r.Succeeded && r.StateAfter is not (TenantState.Locked or TenantState.Unreachable) && r.Error?.ErrorId is not (ErrorIds.MigrationFailed or ErrorIds.Cancelled)),
+            Skipped = total - list.Count,
+            MigrationsApplied = list.Sum(r => r.Applied.Length),
+            Cancelled = cancelled,
+            Duration = duration,
+        };
+    }
+}

@@ -1,0 +1,26 @@
+using Polly;
+using Polly.Retry;
+using TenantMigrations.Engine.Dialects;
+
+namespace TenantMigrations.Engine.Execution;
+
+/// <summary>Bounded exponential backoff for connection-level failures; SQL errors in a migration are never retried.</summary>
+public static class TransientRetry
+{
+    public static ResiliencePipeline Create(IDatabaseDialect dialect, MigrateOptions options, IFleetSink sink, Tenant tenant) =>
+        new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = Math.Max(0, options.MaxAttempts - 1),
+                Delay = options.RetryBaseDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException && dialect.IsTransient(ex)),
+                OnRetry = args =>
+                {
+                    sink.Post(new FleetLog(FleetLogLevel.Warning, $"{tenant.Name}: transient error, retry {args.AttemptNumber + 1} in {args.RetryDelay.TotalMilliseconds:0} ms: {Redaction.MessageOf(args.Outcome.Exception, tenant)}"));
+                    return default;
+                },
+            })
+            .Build();
+}

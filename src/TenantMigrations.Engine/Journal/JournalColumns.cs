@@ -1,0 +1,48 @@
+using System.Data.Common;
+using System.Globalization;
+
+namespace TenantMigrations.Engine.Journal;
+
+/// <summary>The journal's column list and row mapping, shared by every dialect.</summary>
+public static class JournalColumns
+{
+    public const string StatusList = "installed_rank, version, description, kind, checksum, state, started_at, finished_at, duration_ms, applied_by, run_id, tool_version, error, failed_statement, script_name";
+
+    public const string InsertList = StatusList + ", script";
+
+    public static JournalEntry Read(DbDataReader reader, int offset = 0)
+    {
+        string? Text(int i) => reader.IsDBNull(offset + i) ? null : Convert.ToString(reader.GetValue(offset + i), CultureInfo.InvariantCulture);
+        DateTime? Time(int i) => reader.IsDBNull(offset + i) ? null : ToUtc(reader.GetValue(offset + i));
+        return new JournalEntry
+        {
+            InstalledRank = Convert.ToInt32(reader.GetValue(offset), CultureInfo.InvariantCulture),
+            Version = Text(1),
+            Description = Text(2) ?? "",
+            Kind = Enum.Parse<MigrationKind>(Text(3) ?? nameof(MigrationKind.Versioned), ignoreCase: true),
+            Checksum = Text(4),
+            State = Enum.Parse<JournalState>(Text(5) ?? nameof(JournalState.Failed), ignoreCase: true),
+            StartedAt = Time(6) ?? DateTime.MinValue,
+            FinishedAt = Time(7),
+            DurationMs = reader.IsDBNull(offset + 8) ? null : Convert.ToInt64(reader.GetValue(offset + 8), CultureInfo.InvariantCulture),
+            AppliedBy = Text(9),
+            RunId = Text(10),
+            ToolVersion = Text(11),
+            Error = Text(12),
+            FailedStatement = Text(13),
+            ScriptName = Text(14),
+        };
+    }
+
+    private static DateTime ToUtc(object value) => value switch
+    {
+        DateTime d => d.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(d, DateTimeKind.Utc) : d.ToUniversalTime(),
+        DateTimeOffset o => o.UtcDateTime,
+        string s => DateTime.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
+        _ => Convert.ToDateTime(value, CultureInfo.InvariantCulture),
+    };
+
+    public static string StateText(JournalState state) => state.ToString().ToLowerInvariant();
+
+    public static string KindText(MigrationKind kind) => kind.ToString().ToLowerInvariant();
+}

@@ -1,0 +1,162 @@
+using TenantMigrations.Engine.Journal;
+using TenantMigrations.Engine.Migrations;
+
+namespace TenantMigrations.Engine.Planning;
+
+/// <summary>Compares a tenant's journal with the migration set. Pure: no I/O.</summary>
+public static class Planner
+{
+    public static TenantPlan Plan(MigrationSet set, Tenant tenant, JournalSnapshot journal, PlanOptions options, bool supportsTransactionalDdl)
+    {
+        var entries = journal.Entries;
+        var latestByVersion = entries
+            .Where(e => e.Version is not null && e.Kind is MigrationKind.Versioned or MigrationKind.Undo or MigrationKind.Baseline)
+            .GroupBy(e => MigrationVersion.Parse(e.Version!))
+            .ToDictionary(g => g.Key, g => g.MaxBy(e => e.InstalledRank)!);
+        var applied = latestByVersion
+            .Where(kv => kv.Value.State == JournalState.Succeeded && kv.Value.Kind != MigrationKind.Undo)
+            .ToDictionary(kv => kv.Key, kv => kv.Value);
+        var failed = latestByVersion.Where(kv => kv.Value.State == JournalState.Failed).Select(kv => kv.Key).Order().ToList();
+        var incomplete = entries.Where(e => e.State == JournalState.Running).Select(e => e.Key).ToList();
+        var current = applied.Keys.Max();
+        var values = Placeholders.ValuesFor(tenant, set.Settings);
+
+        var invalid = new List<string>();
+        var checksumMismatches = new List<string>();
+        var missingFiles = new List<string>();
+        foreach (var (version, entry) in applied.OrderBy(kv => kv.Key))
+        {
+            if (entry.Kind == MigrationKind.Baseline) continue;
+            var file = set.FindVersion(version)?.FileFor(tenant.Engine);
+            if (file is null) missingFiles.Add(version.Text);
+            else if (!string.Equals(file.Checksum, entry.Checksum, StringComparison.OrdinalIgnoreCase)) checksumMismatches.Add(version.Text);
+        }
+
+        var pending = new List<PlannedMigration>();
+        var outOfOrder = new List<string>();
+        var nonRetryableFailure = (string?)null;
+        foreach (var migration in set.Versioned)
+        {
+            if (applied.ContainsKey(migration.Version!)) continue;
+            if (options.TargetVersion is not null && migration.Version! > options.TargetVersion) break;
+            var planned = Prepare(migration, tenant, values, invalid);
+            if (planned is null) continue;
+            var isOutOfOrder = current is not null && migration.Version! < current;
+            if (isOutOfOrder) outOfOrder.Add(migration.Key);
+            var retry = failed.Contains(migration.Version!);
+            if (retry && !(supportsTransactionalDdl && planned.Transactional)) nonRetryableFailure ??= migration.Key;
+            pending.Add(planned with { OutOfOrder = isOutOfOrder, Retry = retry });
+        }
+        // Repeatables follow the latest schema, so a run that stops at a target version leaves them alone.
+        foreach (var repeatable in options.TargetVersion is null ? set.Repeatable : [])
+        {
+            var file = repeatable.FileFor(tenant.Engine);
+            var last = entries
+                .Where(e => e.Kind == MigrationKind.Repeatable && e.State == JournalState.Succeeded && string.Equals(e.Description, repeatable.Description, StringComparison.OrdinalIgnoreCase))
+                .MaxBy(e => e.InstalledRank);
+            if (file is not null && last is not null && string.Equals(last.Checksum, file.Checksum, StringComparison.OrdinalIgnoreCase)) continue;
+            var planned = Prepare(repeatable, tenant, values, invalid);
+            if (planned is not null) pending.Add(planned);
+        }
+
+        MigrationError? blocker = null;
+        TenantState state;
+        if (invalid.Count > 0)
+        {
+            state = TenantState.Invalid;
+            blocker = new MigrationError { ErrorId = ErrorIds.InvalidMigration, Message = string.Join(" ", invalid) };
+        }
+        else if (incomplete.Count > 0)
+        {
+            state = TenantState.Incomplete;
+            blocker = new MigrationError
+            {
+                ErrorId = ErrorIds.IncompleteMigration,
+                Version = incomplete[0],
+                Message = $"incomplete migration {string.Join(", ", incomplete)}: a run stopped while it was running. Check the tenant by hand, then run Repair to mark it.",
+            };
+        }
+        else if (nonRetryableFailure is not null)
+        {
+            state = TenantState.Failed;
+            blocker = new MigrationError
+            {
+                ErrorId = ErrorIds.MigrationFailed,
+                Version = nonRetryableFailure,
+                Message = $"migration {nonRetryableFailure} failed earlier outside a transaction and may be partly applied. Fix the tenant by hand, then run Repair.",
+            };
+        }
+        else if (checksumMismatches.Count > 0 || missingFiles.Count > 0)
+        {
+            state = TenantState.Drifted;
+            var details = checksumMismatches.Select(v => $"{v} was edited after it was applied").Concat(missingFiles.Select(v => $"{v} was applied but its file is gone"));
+            blocker = new MigrationError
+            {
+                ErrorId = checksumMismatches.Count > 0 ? ErrorIds.ChecksumMismatch : ErrorIds.MissingMigration,
+                Version = checksumMismatches.Concat(missingFiles).First(),
+                Message = $"drift: {string.Join("; ", details)}. Restore the files, or run Repair to accept them.",
+            };
+        }
+        else if (failed.Count > 0)
+        {
+            state = TenantState.Failed;
+        }
+        else if (pending.Count > 0)
+        {
+            state = TenantState.Pending;
+            if (outOfOrder.Count > 0 && !options.AllowOutOfOrder)
+            {
+                blocker = new MigrationError
+                {
+                    ErrorId = ErrorIds.OutOfOrder,
+                    Version = outOfOrder[0],
+                    Message = $"pending version(s) {string.Join(", ", outOfOrder)} are lower than the applied version {current}; pass AllowOutOfOrder to run them.",
+                };
+            }
+        }
+        else
+        {
+            state = TenantState.UpToDate;
+        }
+
+        return new TenantPlan
+        {
+            Tenant = tenant,
+            State = state,
+            CurrentVersion = current?.Text,
+            Pending = pending,
+            Failed = failed.Select(v => v.Text).ToList(),
+            ChecksumMismatches = checksumMismatches,
+            MissingFiles = missingFiles,
+            OutOfOrder = outOfOrder,
+            Incomplete = incomplete,
+            LastAppliedAt = entries.Where(e => e.State == JournalState.Succeeded).Max(e => e.FinishedAt),
+            Blocker = blocker,
+            Journal = entries,
+        };
+    }
+
+    private static PlannedMigration? Prepare(Migration migration, Tenant tenant, IReadOnlyDictionary<string, string> values, List<string> invalid)
+    {
+        var file = migration.FileFor(tenant.Engine);
+        if (file is null)
+        {
+            invalid.Add($"{migration} has no file for {tenant.Engine} (add a plain .sql file or a .{EngineSuffix(tenant.Engine)}.sql variant).");
+            return null;
+        }
+        var missing = Placeholders.Missing(file, values);
+        if (missing.Count > 0)
+        {
+            invalid.Add($"{file.FileName} uses unknown placeholder(s) {string.Join(", ", missing.Select(n => "${" + n + "}"))}.");
+            return null;
+        }
+        return new PlannedMigration(migration, file, Placeholders.Render(file, values), OutOfOrder: false, Retry: false);
+    }
+
+    public static string EngineSuffix(DatabaseEngine engine) => engine switch
+    {
+        DatabaseEngine.Postgres => "postgres",
+        DatabaseEngine.MySql => "mysql",
+        _ => "sqlite",
+    };
+}

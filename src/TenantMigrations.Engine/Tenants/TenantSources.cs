@@ -1,0 +1,216 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.FileSystemGlobbing;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using TenantMigrations.Engine.Execution;
+
+namespace TenantMigrations.Engine.Tenants;
+
+/// <summary>Where tenants come from: a JSON or CSV file, a glob of SQLite files, PostgreSQL schemas, or a catalog query.</summary>
+public static class TenantSources
+{
+    /// <summary>
+    /// Reads tenants from a .json file (an array of objects, or {"tenants": [...]}) or a .csv file with a header.
+    /// Known fields: name, engine, connectionString, schema, tags; any other field becomes a property.
+    /// Relative SQLite paths are resolved against the file's folder.
+    /// </summary>
+    public static IReadOnlyList<Tenant> FromFile(string path)
+    {
+        var fullPath = Path.GetFullPath(path);
+        if (!File.Exists(fullPath)) throw new TenantSourceException(fullPath, "the tenants file does not exist.");
+        var rows = Path.GetExtension(fullPath).ToLowerInvariant() switch
+        {
+            ".json" => ReadJsonRows(fullPath),
+            ".csv" => ReadCsvRows(fullPath),
+            _ => throw new TenantSourceException(fullPath, "a tenants file must be .json or .csv."),
+        };
+        return rows.Select((row, index) => FromRow(row, $"{fullPath} (tenant {index + 1})", Path.GetDirectoryName(fullPath)!)).ToList();
+    }
+
+    /// <summary>Builds a tenant from loose fields, as a file row, a CSV line or a PowerShell object provides them.</summary>
+    public static Tenant FromRow(IReadOnlyDictionary<string, string?> row, string source, string? baseFolder = null)
+    {
+        string? Field(string name) => row.FirstOrDefault(kv => string.Equals(kv.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
+        var name = Field("name") ?? Field("tenant");
+        if (string.IsNullOrWhiteSpace(name)) throw new TenantSourceException(source, "the tenant has no 'name'.");
+        var engineText = Field("engine") ?? "sqlite";
+        var engine = ParseEngine(engineText, $"{source}, tenant '{name}'");
+        var connectionString = Field("connectionString") ?? "";
+        if (string.IsNullOrWhiteSpace(connectionString)) throw new TenantSourceException(source, $"tenant '{name}' has no 'connectionString'.");
+        if (engine == DatabaseEngine.Sqlite && baseFolder is not null) connectionString = ResolveSqlitePath(connectionString, baseFolder);
+        var known = new HashSet<string>(["name", "tenant", "engine", "connectionString", "schema", "tags"], StringComparer.OrdinalIgnoreCase);
+        var tenant = new Tenant
+        {
+            Name = name,
+            Engine = engine,
+            ConnectionString = connectionString,
+            Schema = string.IsNullOrWhiteSpace(Field("schema")) ? null : Field("schema"),
+            Tags = (Field("tags") ?? "").Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Source = source,
+        };
+        foreach (var (key, value) in row.Where(kv => !known.Contains(kv.Key) && kv.Value is not null)) tenant.Properties[key] = value!;
+        return tenant;
+    }
+
+    public static DatabaseEngine ParseEngine(string text, string where) => text.Trim().ToLowerInvariant() switch
+    {
+        "sqlite" => DatabaseEngine.Sqlite,
+        "postgres" or "postgresql" or "pg" => DatabaseEngine.Postgres,
+        "mysql" or "mariadb" => DatabaseEngine.MySql,
+        _ => throw new TenantSourceException(where, $"unknown engine '{text}' (use sqlite, postgres or mysql)."),
+    };
+
+    /// <summary>One SQLite tenant per file matching the glob (e.g. tenants/*.db); the tenant name is the file name without extension.</summary>
+    public static IReadOnlyList<Tenant> FromSqliteGlob(string glob, string? baseFolder = null)
+    {
+        var fullGlob = Path.GetFullPath(glob, baseFolder ?? Directory.GetCurrentDirectory());
+        var root = fullGlob;
+        while (root.IndexOfAny(['*', '?', '[']) >= 0) root = Path.GetDirectoryName(root)!;
+        if (!Directory.Exists(root)) return [];
+        var matcher = new Matcher(StringComparison.Ordinal);
+        matcher.AddInclude(Path.GetRelativePath(root, fullGlob));
+        return matcher.GetResultsInFullPath(root)
+            .Order(StringComparer.Ordinal)
+            .Select(file => new Tenant
+            {
+                Name = Path.GetFileNameWithoutExtension(file),
+                Engine = DatabaseEngine.Sqlite,
+                ConnectionString = new SqliteConnectionStringBuilder { DataSource = file }.ConnectionString,
+                Source = glob,
+            })
+            .ToList();
+    }
+
+    /// <summary>One tenant per schema whose name matches a LIKE pattern, in one PostgreSQL database.</summary>
+    public static async Task<IReadOnlyList<Tenant>> FromPostgresSchemasAsync(string connectionString, string schemaLike, CancellationToken cancellationToken = default)
+    {
+        var probe = new Tenant { Name = "catalog", Engine = DatabaseEngine.Postgres, ConnectionString = connectionString };
+        try
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand("SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname LIKE $1 ORDER BY nspname", connection)
+            {
+                Parameters = { new NpgsqlParameter { Value = schemaLike } },
+            };
+            var tenants = new List<Tenant>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var schema = reader.GetString(0);
+                tenants.Add(new Tenant { Name = schema, Engine = DatabaseEngine.Postgres, ConnectionString = connectionString, Schema = schema, Source = $"schemas LIKE '{schemaLike}'" });
+            }
+            return tenants;
+        }
+        catch (Exception ex) when (ex is DbException or System.Net.Sockets.SocketException or TimeoutException or ArgumentException)
+        {
+            throw new TenantSourceException("PostgreSQL schema discovery", Redaction.MessageOf(ex, probe));
+        }
+    }
+
+    /// <summary>
+    /// Tenants from a query against a catalog database. The query returns columns named like a tenants file
+    /// (name, engine, connectionString, schema, tags, and any properties).
+    /// </summary>
+    public static async Task<IReadOnlyList<Tenant>> FromCatalogQueryAsync(DatabaseEngine catalogEngine, string catalogConnectionString, string query, CancellationToken cancellationToken = default)
+    {
+        var probe = new Tenant { Name = "catalog", Engine = catalogEngine, ConnectionString = catalogConnectionString };
+        var dialect = Dialects.DialectRegistry.CreateDefault().For(catalogEngine);
+        try
+        {
+            await using var connection = dialect.CreateConnection(probe, forWriting: false);
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+            command.CommandText = query;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var tenants = new List<Tenant>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var row = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+                for (var i = 0; i < reader.FieldCount; i++)
+                {
+                    row[reader.GetName(i)] = reader.IsDBNull(i) ? null : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture);
+                }
+                tenants.Add(FromRow(row, $"catalog query row {tenants.Count + 1}"));
+            }
+            return tenants;
+        }
+        catch (Exception ex) when (ex is DbException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException)
+        {
+            throw new TenantSourceException("catalog query", Redaction.MessageOf(ex, probe));
+        }
+    }
+
+    private static string ResolveSqlitePath(string connectionString, string baseFolder)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        if (!string.IsNullOrEmpty(builder.DataSource) && builder.DataSource != ":memory:" && !Path.IsPathRooted(builder.DataSource))
+        {
+            builder.DataSource = Path.GetFullPath(Path.Combine(baseFolder, builder.DataSource));
+        }
+        return builder.ConnectionString;
+    }
+
+    private static List<Dictionary<string, string?>> ReadJsonRows(string path)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException ex)
+        {
+            throw new TenantSourceException(path, $"not valid JSON: {ex.Message}");
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("tenants", out var list)) root = list;
+            if (root.ValueKind != JsonValueKind.Array) throw new TenantSourceException(path, "expected an array of tenants or an object with a 'tenants' array.");
+            return root.EnumerateArray().Select((item, index) =>
+            {
+                if (item.ValueKind != JsonValueKind.Object) throw new TenantSourceException(path, $"tenant {index + 1} is not an object.");
+                var row = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+                foreach (var property in item.EnumerateObject())
+                {
+                    if (property.NameEquals("properties") && property.Value.ValueKind == JsonValueKind.Object)
+                    {
+                        foreach (var nested in property.Value.EnumerateObject()) row[nested.Name] = JsonText(nested.Value);
+                    }
+                    else
+                    {
+                        row[property.Name] = JsonText(property.Value);
+                    }
+                }
+                return row;
+            }).ToList();
+        }
+    }
+
+    private static string? JsonText(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Null => null,
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Array => string.Join(",", value.EnumerateArray().Select(JsonText)),
+        _ => value.GetRawText(),
+    };
+
+    private static List<Dictionary<string, string?>> ReadCsvRows(string path)
+    {
+        var lines = CsvReader.Read(File.ReadAllText(path));
+        if (lines.Count == 0) throw new TenantSourceException(path, "the CSV file is empty; it needs a header line such as name,engine,connectionString,schema,tags.");
+        var header = lines[0];
+        return lines.Skip(1).Where(l => l.Any(f => f.Length > 0)).Select((fields, index) =>
+        {
+            if (fields.Count != header.Count) throw new TenantSourceException(path, $"line {index + 2} has {fields.Count} fields; the header has {header.Count}.");
+            return header.Zip(fields).ToDictionary(p => p.First.Trim(), p => (string?)p.Second, StringComparer.OrdinalIgnoreCase);
+        }).ToList();
+    }
+}
+
+public sealed class TenantSourceException(string source, string problem) : Exception($"{source}: {problem}")
+{
+    public string SourceName { get; } = source;
+}
