@@ -159,7 +159,7 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
         {
             try
             {
-                await ExecuteAsync(connection, transaction, pending.RenderedSql, cancellationToken).ConfigureAwait(false);
+                await ExecuteStatementsAsync(connection, transaction, dialect.SplitStatements(pending.RenderedSql), cancellationToken).ConfigureAwait(false);
                 var succeeded = entry with { State = JournalState.Succeeded, FinishedAt = DateTime.UtcNow, DurationMs = clock.ElapsedMilliseconds };
                 await journal.InsertAsync(connection, transaction, succeeded, cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -175,7 +175,8 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
         {
             return new Outcome(null, new MigrationError { ErrorId = ErrorIds.Cancelled, Version = pending.Migration.Key, Script = pending.Script.FileName, Message = "cancelled; the migration in flight was rolled back." });
         }
-        var error = DescribeFailure(failure, tenant, pending, statement: null, statementsCompleted: null);
+        var (cause, statement) = failure is StatementFailedException failedStatement ? (failedStatement.InnerException!, failedStatement.Statement) : (failure, null);
+        var error = DescribeFailure(cause, tenant, pending, statement, statementsCompleted: null);
         var failed = entry with { State = JournalState.Failed, FinishedAt = DateTime.UtcNow, DurationMs = clock.ElapsedMilliseconds, Error = error.Message, FailedStatement = error.Statement };
         await journal.InsertAsync(connection, null, failed, CancellationToken.None).ConfigureAwait(false);
         return new Outcome(failed, error);
@@ -226,6 +227,51 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
             Position = position,
             SqlState = sqlState,
         };
+    }
+
+    /// <summary>
+    /// Runs a transactional script's statements: as one batch (one round trip) where the driver has batches, so the
+    /// server names the failing statement; one by one otherwise.
+    /// </summary>
+    private static async Task ExecuteStatementsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> statements, CancellationToken cancellationToken)
+    {
+        if (!connection.CanCreateBatch)
+        {
+            foreach (var statement in statements)
+            {
+                try
+                {
+                    await ExecuteAsync(connection, transaction, statement, cancellationToken).ConfigureAwait(false);
+                }
+                catch (DbException ex)
+                {
+                    throw new StatementFailedException(statement, ex);
+                }
+            }
+            return;
+        }
+        await using var batch = connection.CreateBatch();
+        batch.Transaction = transaction;
+        batch.Timeout = 0;
+        foreach (var statement in statements)
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = statement;
+            batch.BatchCommands.Add(command);
+        }
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbException ex) when (ex.BatchCommand is { } failing)
+        {
+            throw new StatementFailedException(failing.CommandText, ex);
+        }
+    }
+
+    private sealed class StatementFailedException(string statement, Exception inner) : Exception(inner.Message, inner)
+    {
+        public string Statement { get; } = statement;
     }
 
     private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)

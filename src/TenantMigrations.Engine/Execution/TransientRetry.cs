@@ -8,10 +8,10 @@ namespace TenantMigrations.Engine.Execution;
 public static class TransientRetry
 {
     public static ResiliencePipeline Create(IDatabaseDialect dialect, MigrateOptions options, IFleetSink sink, Tenant tenant) =>
-        new ResiliencePipelineBuilder()
+        options.MaxAttempts <= 1 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
-                MaxRetryAttempts = Math.Max(0, options.MaxAttempts - 1),
+                MaxRetryAttempts = options.MaxAttempts - 1,
                 Delay = options.RetryBaseDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,

@@ -175,7 +175,7 @@ public sealed class PostgresDialect : IDatabaseDialect
         exception is NpgsqlException { IsTransient: true } || exception is TimeoutException || exception.InnerException is System.Net.Sockets.SocketException;
 
     public (string? SqlState, int? Position, string? Statement) DescribeError(Exception exception) =>
-        exception is PostgresException pg ? (pg.SqlState, pg.Position == 0 ? null : pg.Position, pg.BatchCommand?.CommandText) : (null, null, null);
+        exception is PostgresException pg ? (pg.SqlState, pg.Position == 0 ? null : pg.Position, string.IsNullOrEmpty(pg.BatchCommand?.CommandText) ? null : pg.BatchCommand.CommandText) : (null, null, null);
 
     private sealed class AdvisoryLock(DbConnection connection, long key) : IAsyncDisposable
     {

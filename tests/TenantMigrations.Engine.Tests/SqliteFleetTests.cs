@@ -1,0 +1,91 @@
+using Microsoft.Data.Sqlite;
+using TenantMigrations.Engine.Dialects.Sqlite;
+
+namespace TenantMigrations.Engine.Tests;
+
+public sealed class SqliteFleetTests : FleetScenarios
+{
+    protected override DatabaseEngine Engine => DatabaseEngine.Sqlite;
+
+    protected override Task<IReadOnlyList<Tenant>> CreateTenantsAsync(int count) =>
+        Task.FromResult<IReadOnlyList<Tenant>>(Enumerable.Range(1, count)
+            .Select(i => new Tenant { Name = $"tenant-{i}", Engine = DatabaseEngine.Sqlite, ConnectionString = $"Data Source={Folder.Combine("data", $"tenant-{i}.db")}" })
+            .ToList());
+
+    protected override async Task<bool> TableExistsAsync(Tenant tenant, string table) =>
+        File.Exists(SqliteDialect.DatabasePath(tenant))
+        && await ScalarAsync(tenant, $"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{table}'") == "1";
+
+    protected override async Task<IReadOnlyList<(string? Version, string State, string? Checksum)>> JournalAsync(Tenant tenant)
+    {
+        await using var connection = Open(tenant);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT version, state, checksum FROM tenant_migrations_history ORDER BY installed_rank";
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<(string?, string, string?)>();
+        while (await reader.ReadAsync()) rows.Add((reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+        return rows;
+    }
+
+    protected override async Task<string?> ScalarAsync(Tenant tenant, string sql)
+    {
+        await using var connection = Open(tenant);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        try
+        {
+            return await command.ExecuteScalarAsync() is { } value and not DBNull ? Convert.ToString(value) : null;
+        }
+        catch (SqliteException)
+        {
+            return null;
+        }
+    }
+
+    protected override async Task SimulateCrashedRunAsync(Tenant tenant, string version)
+    {
+        await using var connection = Open(tenant);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"INSERT INTO tenant_migrations_history (installed_rank, version, description, kind, state, started_at) VALUES (99, '{version}', 'b', 'versioned', 'running', '2026-01-01 00:00:00')";
+        await command.ExecuteNonQueryAsync();
+    }
+
+    protected override string SlowStatement() =>
+        "WITH RECURSIVE counter(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM counter WHERE x < 20000000) SELECT count(*) FROM counter";
+
+    protected override Tenant UnreachableTenant() =>
+        new() { Name = "nowhere", Engine = DatabaseEngine.Sqlite, ConnectionString = "Data Source=/proc/no-such-dir/nowhere.db" };
+
+    private static SqliteConnection Open(Tenant tenant)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = SqliteDialect.DatabasePath(tenant), Pooling = false }.ConnectionString);
+        connection.Open();
+        return connection;
+    }
+
+    [Fact]
+    public async Task The_lock_file_makes_a_busy_tenant_report_locked_in_status()
+    {
+        WriteStandardMigrations();
+        var tenants = await CreateTenantsAsync(1);
+        await MigrateAsync(tenants);
+        await using var held = await new SqliteDialect().TryLockAsync(null!, tenants[0], "tenant_migrations_history", TimeSpan.Zero, CancellationToken.None);
+        Assert.NotNull(held);
+
+        Assert.Equal(TenantState.Locked, (await StatusAsync(tenants)).Single().State);
+        var (_, results) = await MigrateAsync(tenants, new Execution.MigrateOptions { LockTimeout = TimeSpan.FromMilliseconds(100) });
+        Assert.Equal(TenantState.Locked, results.Single().StateAfter);
+    }
+
+    [Fact]
+    public async Task Status_of_a_tenant_without_a_file_does_not_create_it()
+    {
+        WriteStandardMigrations();
+        var tenants = await CreateTenantsAsync(1);
+
+        var status = (await StatusAsync(tenants)).Single();
+
+        Assert.Equal((TenantState.Pending, 3), (status.State, status.PendingCount));
+        Assert.False(File.Exists(SqliteDialect.DatabasePath(tenants[0])));
+    }
+}
