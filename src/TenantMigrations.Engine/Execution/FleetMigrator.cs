@@ -62,7 +62,11 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
             }
         }
 
-        var batches = valid.GroupBy(t => (t.Engine, Key: dialects.For(t.Engine).StatusBatchKey(t))).Select(g => g.ToList()).ToList();
+        // Chunks of one database's tenants are read on parallel connections: one huge batch would use one core.
+        var batches = valid
+            .GroupBy(t => (t.Engine, Key: dialects.For(t.Engine).StatusBatchKey(t)))
+            .SelectMany(g => g.Chunk(Math.Max(50, (g.Count() + throttleLimit - 1) / Math.Max(1, throttleLimit))))
+            .ToList();
         await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, throttleLimit), CancellationToken = cancellationToken }, async (batch, token) =>
         {
             var dialect = dialects.For(batch[0].Engine);
@@ -95,6 +99,7 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
     /// <summary>The exact SQL a migrate would send to each tenant now, placeholders resolved and journal writes included.</summary>
     public async Task<IReadOnlyList<TenantScriptExport>> ExportAsync(IReadOnlyList<Tenant> tenants, MigrationSet set, PlanOptions planOptions, int throttleLimit = 4, CancellationToken cancellationToken = default)
     {
+        RejectDuplicateNames(tenants);
         var exports = new ConcurrentDictionary<Tenant, TenantScriptExport>();
         await Parallel.ForEachAsync(tenants, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, throttleLimit), CancellationToken = cancellationToken }, async (tenant, token) =>
         {
@@ -111,6 +116,13 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
         try
         {
             dialect.Validate(tenant);
+        }
+        catch (Exception ex) when (ex is InvalidIdentifierException or ArgumentException or FormatException)
+        {
+            return JournalSnapshot.Invalid(Redaction.MessageOf(ex, tenant));
+        }
+        try
+        {
             var snapshots = await dialect.ReadJournalsAsync([tenant], set.Settings.JournalTable, cancellationToken).ConfigureAwait(false);
             return snapshots.TryGetValue(tenant, out var snapshot) ? snapshot : JournalSnapshot.Unreachable("the journal could not be read.");
         }
@@ -124,7 +136,7 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
     {
         if (snapshot.UnreachableReason is not null)
         {
-            return new TenantMigrationStatus { Tenant = tenant, State = TenantState.Unreachable, Message = snapshot.UnreachableReason };
+            return new TenantMigrationStatus { Tenant = tenant, State = snapshot.InvalidTenant ? TenantState.Invalid : TenantState.Unreachable, Message = snapshot.UnreachableReason };
         }
         var plan = Planner.Plan(set, tenant, snapshot, planOptions, dialect.SupportsTransactionalDdl);
         if (snapshot.LockedByAnother)

@@ -32,7 +32,7 @@ internal static class ScriptExporter
         if (problem is not null)
         {
             sql.Append("-- nothing to run: ").Append(problem.Replace('\n', ' ')).Append('\n');
-            return new TenantScriptExport { Tenant = tenant, State = snapshot.UnreachableReason is null ? plan.State : TenantState.Unreachable, Sql = sql.ToString(), Problem = problem };
+            return new TenantScriptExport { Tenant = tenant, State = snapshot.UnreachableReason is null ? plan.State : snapshot.InvalidTenant ? TenantState.Invalid : TenantState.Unreachable, Sql = sql.ToString(), Problem = problem };
         }
         foreach (var statement in dialect.SessionStatements(tenant)) sql.Append(statement).Append(";\n");
         if (!snapshot.JournalExists)

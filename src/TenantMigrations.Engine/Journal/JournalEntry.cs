@@ -40,9 +40,12 @@ public sealed record JournalEntry
 }
 
 /// <summary>What a read of one tenant's journal found.</summary>
-public sealed record JournalSnapshot(bool JournalExists, IReadOnlyList<JournalEntry> Entries, bool LockedByAnother = false, string? UnreachableReason = null)
+public sealed record JournalSnapshot(bool JournalExists, IReadOnlyList<JournalEntry> Entries, bool LockedByAnother = false, string? UnreachableReason = null, bool InvalidTenant = false)
 {
     public static readonly JournalSnapshot Empty = new(false, []);
 
     public static JournalSnapshot Unreachable(string reason) => new(false, [], UnreachableReason: reason);
+
+    /// <summary>The tenant's own settings are unusable (a schema name that cannot be quoted, a bad connection string).</summary>
+    public static JournalSnapshot Invalid(string reason) => new(false, [], UnreachableReason: reason, InvalidTenant: true);
 }

@@ -66,6 +66,7 @@ public static class TenantSources
     public static IReadOnlyList<Tenant> FromSqliteGlob(string glob, string? baseFolder = null)
     {
         var fullGlob = Path.GetFullPath(glob, baseFolder ?? Directory.GetCurrentDirectory());
+        if (fullGlob.IndexOfAny(['*', '?', '[']) < 0) return File.Exists(fullGlob) ? [SqliteTenant(fullGlob, glob)] : [];
         var root = fullGlob;
         while (root.IndexOfAny(['*', '?', '[']) >= 0) root = Path.GetDirectoryName(root)!;
         if (!Directory.Exists(root)) return [];
@@ -73,15 +74,17 @@ public static class TenantSources
         matcher.AddInclude(Path.GetRelativePath(root, fullGlob));
         return matcher.GetResultsInFullPath(root)
             .Order(StringComparer.Ordinal)
-            .Select(file => new Tenant
-            {
-                Name = Path.GetFileNameWithoutExtension(file),
-                Engine = DatabaseEngine.Sqlite,
-                ConnectionString = new SqliteConnectionStringBuilder { DataSource = file }.ConnectionString,
-                Source = glob,
-            })
+            .Select(file => SqliteTenant(file, glob))
             .ToList();
     }
+
+    private static Tenant SqliteTenant(string file, string glob) => new()
+    {
+        Name = Path.GetFileNameWithoutExtension(file),
+        Engine = DatabaseEngine.Sqlite,
+        ConnectionString = new SqliteConnectionStringBuilder { DataSource = file }.ConnectionString,
+        Source = glob,
+    };
 
     /// <summary>One tenant per schema whose name matches a LIKE pattern, in one PostgreSQL database.</summary>
     public static async Task<IReadOnlyList<Tenant>> FromPostgresSchemasAsync(string connectionString, string schemaLike, CancellationToken cancellationToken = default)

@@ -14,9 +14,6 @@ public sealed class PostgresDialect : IDatabaseDialect
 {
     private const string DefaultSchema = "public";
 
-    /// <summary>How many tenant schemas one UNION ALL statement reads; a batch sends all statements in one round trip.</summary>
-    private const int SchemasPerStatement = 200;
-
     public DatabaseEngine Engine => DatabaseEngine.Postgres;
 
     public bool SupportsTransactionalDdl => true;
@@ -113,18 +110,19 @@ public sealed class PostgresDialect : IDatabaseDialect
     }
 
     /// <summary>
-    /// Two round trips for any number of schemas in one database: which schemas have a journal (and which
-    /// journals are locked), then one batch of UNION ALL reads over those journals.
+    /// Two round trips for any number of schemas in one database: which schemas have a journal (and which journals
+    /// are locked), then one batch with a plain SELECT per journal. Separate statements plan far faster than one
+    /// UNION ALL over hundreds of tables.
     /// </summary>
     private async Task<IReadOnlyDictionary<Tenant, JournalSnapshot>> ReadAsync(NpgsqlConnection connection, IReadOnlyList<Tenant> tenants, string journalTable, bool checkLocks, CancellationToken cancellationToken)
     {
         var bySchema = tenants.GroupBy(t => t.Schema ?? DefaultSchema).ToDictionary(g => g.Key, g => g.ToList());
-        var withJournal = new HashSet<string>();
+        var withJournal = new List<string>();
         var heldLocks = new HashSet<long>();
         await using (var discover = new NpgsqlBatch(connection))
         {
             discover.BatchCommands.Add(new NpgsqlBatchCommand(
-                "SELECT n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = $1 AND c.relkind IN ('r', 'p') AND n.nspname = ANY($2)")
+                "SELECT s FROM unnest($2::text[]) AS s WHERE to_regclass(format('%I.%I', s, $1)) IS NOT NULL ORDER BY s")
             {
                 Parameters = { new NpgsqlParameter { Value = journalTable }, new NpgsqlParameter { Value = bySchema.Keys.ToArray() } },
             });
@@ -142,22 +140,19 @@ public sealed class PostgresDialect : IDatabaseDialect
         }
 
         var entries = bySchema.Keys.ToDictionary(s => s, _ => new List<JournalEntry>());
-        var schemas = withJournal.Order(StringComparer.Ordinal).ToList();
-        if (schemas.Count > 0)
+        if (withJournal.Count > 0)
         {
             await using var read = new NpgsqlBatch(connection);
-            foreach (var chunk in schemas.Chunk(SchemasPerStatement))
+            foreach (var schema in withJournal)
             {
-                var selects = chunk.Select(schema =>
-                    $"SELECT {QuoteLiteral(schema)}::text AS tenant_schema, {JournalColumns.StatusList} FROM {QuoteIdentifier(schema)}.{QuoteIdentifier(journalTable)}");
-                read.BatchCommands.Add(new NpgsqlBatchCommand(string.Join("\nUNION ALL\n", selects) + "\nORDER BY 1, 2"));
+                read.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {JournalColumns.StatusList} FROM {QuoteIdentifier(schema)}.{QuoteIdentifier(journalTable)} ORDER BY installed_rank"));
             }
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            do
+            foreach (var schema in withJournal)
             {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) entries[reader.GetString(0)].Add(JournalColumns.Read(reader, offset: 1));
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) entries[schema].Add(JournalColumns.Read(reader));
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             }
-            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
         }
 
         var snapshots = new Dictionary<Tenant, JournalSnapshot>();

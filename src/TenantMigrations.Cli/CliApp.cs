@@ -1,0 +1,59 @@
+using System.CommandLine;
+using TenantMigrations.Engine.Migrations;
+using TenantMigrations.Engine.Tenants;
+
+namespace TenantMigrations.Cli;
+
+public static class CliApp
+{
+    public static RootCommand CreateRootCommand()
+    {
+        var root = new RootCommand("TenantMigrations: migrate fleets of tenant databases (SQLite files, PostgreSQL schemas or databases).");
+        root.Subcommands.Add(StatusCommand.Create(new FleetOptions()));
+        root.Subcommands.Add(MigrateCommand.Create(new FleetOptions()));
+        root.Subcommands.Add(ExportCommand.Create(new FleetOptions()));
+        root.Subcommands.Add(NewCommand.Create());
+        return root;
+    }
+
+    /// <summary>
+    /// Runs a command body and turns failures into an exit code and one clear message on stderr (plus an
+    /// {"type":"error"} line on stdout in JSON mode), never a stack trace.
+    /// </summary>
+    public static async Task<int> RunAsync(bool json, Func<CliConsole, Task<int>> body)
+    {
+        var console = CliConsole.ForProcess();
+        try
+        {
+            return await body(console).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            var (code, errorId, message) = ex switch
+            {
+                MigrationSetException e => (ExitCodes.InvalidInput, "InvalidMigrationSet", "invalid migrations: " + e.Message),
+                TenantSourceException e => (ExitCodes.InvalidInput, "InvalidTenantSource", "invalid tenants: " + e.Message),
+                UsageException e => (ExitCodes.InvalidInput, "InvalidArgument", e.Message),
+                ArgumentException e => (ExitCodes.InvalidInput, "InvalidArgument", e.Message),
+                IOException or UnauthorizedAccessException => (ExitCodes.InvalidInput, "IOError", ex.Message),
+                OperationCanceledException => (ExitCodes.TenantsFailed, "Cancelled", "cancelled."),
+                _ => (ExitCodes.TenantsFailed, "UnexpectedError", $"unexpected error ({ex.GetType().Name}): {ex.Message}"),
+            };
+            if (json) console.Json(new { type = "error", errorId, message, exitCode = code });
+            console.Error($"error: {message}");
+            return code;
+        }
+    }
+
+    /// <summary>A file name for a tenant: characters a file system rejects become '_'.</summary>
+    public static string SafeFileName(string name)
+    {
+        var invalid = Path.GetInvalidFileNameChars().Concat(['/', '\\', ':', '*', '?', '"', '<', '>', '|']).ToHashSet();
+        var safe = new string(name.Select(c => invalid.Contains(c) || char.IsControl(c) ? '_' : c).ToArray());
+        return safe is "." or ".." || safe.Length == 0 ? "_" + safe : safe;
+    }
+
+    public static string Seconds(TimeSpan duration) => $"{duration.TotalSeconds:0.00}s";
+
+    public static string OneLine(string? text) => string.Join(' ', (text ?? "").Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+}

@@ -1,0 +1,61 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace TenantMigrations.Cli;
+
+/// <summary>
+/// Thread-safe output: engine workers post events concurrently, so every line is written under one lock.
+/// Every line is scrubbed of the passwords the CLI knows about (from --pg and the tenants' connection strings)
+/// and of any "password=..." assignment, whatever the mode.
+/// </summary>
+public sealed class CliConsole(TextWriter stdout, TextWriter stderr)
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private readonly object gate = new();
+    private readonly HashSet<string> secrets = new(StringComparer.Ordinal);
+
+    public static CliConsole ForProcess() => new(Console.Out, Console.Error);
+
+    /// <summary>Remembers the passwords a connection string holds, so they are masked wherever they appear.</summary>
+    public void AddSecretsOf(string? connectionString)
+    {
+        foreach (var secret in ConnectionStringRedactor.SecretsOf(connectionString))
+        {
+            lock (gate)
+            {
+                secrets.Add(secret);
+                // The same secret as it appears inside a JSON string.
+                secrets.Add(JsonEncodedText.Encode(secret, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString());
+            }
+        }
+    }
+
+    public string Redact(string? text)
+    {
+        lock (gate) return ConnectionStringRedactor.RedactText(text, secrets);
+    }
+
+    public void Out(string line = "")
+    {
+        lock (gate) stdout.WriteLine(ConnectionStringRedactor.RedactText(line, secrets));
+    }
+
+    public void Error(string line)
+    {
+        lock (gate) stderr.WriteLine(ConnectionStringRedactor.RedactText(line, secrets));
+    }
+
+    /// <summary>One JSON object on one line of stdout.</summary>
+    public void Json(object value) => Out(JsonSerializer.Serialize(value, JsonOptions));
+
+    /// <summary>Scrubs a message that may quote the command line (parse errors) before any secret is registered.</summary>
+    public static string RedactArguments(string message, IEnumerable<string> args) =>
+        ConnectionStringRedactor.RedactText(message, args.SelectMany(a => a.Contains('=') ? ConnectionStringRedactor.SecretsOf(a) : []));
+}

@@ -1,0 +1,163 @@
+using System.CommandLine;
+using TenantMigrations.Engine.Execution;
+
+namespace TenantMigrations.Cli;
+
+/// <summary>tenantmigrations migrate: applies the pending migrations to every selected tenant in parallel.</summary>
+public static class MigrateCommand
+{
+    public static Command Create(FleetOptions options)
+    {
+        var dryRun = new Option<bool>("--dry-run") { Description = "Plan and report what would run; touch nothing (not even the journal table)." };
+        var lockTimeout = new Option<double>("--lock-timeout")
+        {
+            Description = "Seconds to wait for a tenant's migration lock before reporting it Locked.",
+            HelpName = "seconds",
+            DefaultValueFactory = _ => 10,
+        };
+        lockTimeout.CustomParser = r =>
+        {
+            var text = r.Tokens.Count == 1 ? r.Tokens[0].Value : "";
+            if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= 0 && value <= 86_400 * 365) return value;
+            r.AddError($"--lock-timeout must be a number of seconds, 0 or more, not '{text}'.");
+            return 0;
+        };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Also report each migration as it starts, and the engine's retries." };
+
+        var command = new Command("migrate", "Apply the pending migrations to every selected tenant.");
+        options.AddTo(command);
+        command.Options.Add(dryRun);
+        command.Options.Add(lockTimeout);
+        command.Options.Add(verbose);
+        command.SetAction((parseResult, cancellationToken) => CliApp.RunAsync(options.IsJson(parseResult), async console =>
+        {
+            var json = options.IsJson(parseResult);
+            var set = options.LoadMigrations(parseResult);
+            var tenants = await options.SelectTenantsAsync(parseResult, set, console, cancellationToken);
+            var migrateOptions = new MigrateOptions
+            {
+                Plan = options.PlanOptions(parseResult),
+                ThrottleLimit = parseResult.GetValue(options.Throttle),
+                DryRun = parseResult.GetValue(dryRun),
+                LockTimeout = TimeSpan.FromSeconds(parseResult.GetValue(lockTimeout)),
+            };
+            var sink = new MigrateSink(console, json, parseResult.GetValue(verbose), tenants.Max(t => t.Name.Length));
+            var summary = await new FleetMigrator().MigrateAsync(tenants, set, migrateOptions, sink, cancellationToken);
+            if (json)
+            {
+                console.Json(new
+                {
+                    type = "summary",
+                    runId = summary.RunId,
+                    dryRun = migrateOptions.DryRun,
+                    total = summary.Total,
+                    succeeded = summary.Succeeded,
+                    failed = summary.Failed,
+                    locked = summary.Locked,
+                    blocked = summary.Blocked,
+                    unreachable = summary.Unreachable,
+                    skipped = summary.Skipped,
+                    migrationsApplied = summary.MigrationsApplied,
+                    migrationsPlanned = sink.Planned,
+                    cancelled = summary.Cancelled,
+                    allSucceeded = summary.AllSucceeded,
+                    durationMs = (long)summary.Duration.TotalMilliseconds,
+                });
+            }
+            else
+            {
+                var notes = new List<string>();
+                if (migrateOptions.DryRun) notes.Add($"dry run: {sink.Planned} migrations would be applied");
+                if (summary.Cancelled) notes.Add($"cancelled: {summary.Skipped} tenants not started");
+                console.Out(summary + (notes.Count > 0 ? $" ({string.Join("; ", notes)})" : ""));
+            }
+            if (summary.Cancelled) console.Error("error: the run was cancelled.");
+            return summary.AllSucceeded ? ExitCodes.Success : ExitCodes.TenantsFailed;
+        }));
+        return command;
+    }
+
+    /// <summary>Prints each tenant as it finishes. Called concurrently by the engine's workers; CliConsole serializes the writes.</summary>
+    private sealed class MigrateSink(CliConsole console, bool json, bool verbose, int nameWidth) : IFleetSink
+    {
+        private int planned;
+
+        public int Planned => Volatile.Read(ref planned);
+
+        public void Post(FleetEvent fleetEvent)
+        {
+            switch (fleetEvent)
+            {
+                case TenantFinished finished:
+                    Interlocked.Add(ref planned, finished.Result.Planned.Length);
+                    if (json) console.Json(ToJson(finished.Result));
+                    else WriteText(finished.Result);
+                    break;
+                case MigrationStarted started when verbose:
+                    var text = $"{started.Tenant.Name.PadRight(nameWidth)}  applying {started.Migration} ({started.Migration.Script})";
+                    if (json) console.Error(text); else console.Out(text);
+                    break;
+                case FleetLog { Level: FleetLogLevel.Warning } log:
+                    console.Error($"warning: {log.Message}");
+                    break;
+                case FleetLog log when verbose:
+                    console.Error(log.Message);
+                    break;
+            }
+        }
+
+        private void WriteText(TenantMigrationResult r)
+        {
+            var line = $"{r.TenantName.PadRight(nameWidth)}  {r.StateBefore} -> {r.StateAfter}  version {r.VersionBefore ?? "-"} -> {r.VersionAfter ?? "-"}";
+            line += r.DryRun
+                ? $"  would apply {r.Planned.Length}{(r.Planned.Length > 0 ? ": " + string.Join(", ", r.Planned.Select(p => p.Version ?? "R " + p.Description)) : "")}"
+                : $"  applied {r.Applied.Length} in {CliApp.Seconds(r.Duration)}";
+            if (r.Error is not null) line += $"  {r.Error.ErrorId}: {CliApp.OneLine(r.Error.Message)}";
+            console.Out(line);
+            if (r.Error?.Statement is { Length: > 0 } statement)
+            {
+                var oneLine = CliApp.OneLine(statement);
+                console.Out($"{"".PadRight(nameWidth)}  statement: {(oneLine.Length > 200 ? oneLine[..200] + "..." : oneLine)}");
+            }
+        }
+
+        private static object ToJson(TenantMigrationResult r) => new
+        {
+            type = "result",
+            tenant = r.TenantName,
+            engine = r.Engine,
+            schema = r.Tenant.Schema,
+            succeeded = r.Succeeded,
+            stateBefore = r.StateBefore,
+            stateAfter = r.StateAfter,
+            versionBefore = r.VersionBefore,
+            versionAfter = r.VersionAfter,
+            applied = r.Applied.Select(Migration).ToArray(),
+            planned = r.Planned.Select(Migration).ToArray(),
+            error = r.Error is null ? null : new
+            {
+                errorId = r.Error.ErrorId,
+                message = r.Error.Message,
+                version = r.Error.Version,
+                script = r.Error.Script,
+                statement = r.Error.Statement,
+                statementsCompleted = r.Error.StatementsCompleted,
+                position = r.Error.Position,
+                sqlState = r.Error.SqlState,
+            },
+            dryRun = r.DryRun,
+            durationMs = (long)r.Duration.TotalMilliseconds,
+            runId = r.RunId,
+        };
+
+        private static object Migration(AppliedMigration m) => new
+        {
+            version = m.Version,
+            description = m.Description,
+            kind = m.Kind,
+            script = m.Script,
+            state = m.State,
+            durationMs = (long)m.Duration.TotalMilliseconds,
+        };
+    }
+}

@@ -1,0 +1,70 @@
+using System.CommandLine;
+using TenantMigrations.Engine.Execution;
+
+namespace TenantMigrations.Cli;
+
+/// <summary>tenantmigrations status: every tenant's state against the migrations folder.</summary>
+public static class StatusCommand
+{
+    public static Command Create(FleetOptions options)
+    {
+        var command = new Command("status", "Show each tenant's state (UpToDate, Pending, Failed, Drifted, Incomplete, Locked, Unreachable, Invalid).");
+        options.AddTo(command);
+        command.SetAction((parseResult, cancellationToken) => CliApp.RunAsync(options.IsJson(parseResult), async console =>
+        {
+            var set = options.LoadMigrations(parseResult);
+            var tenants = await options.SelectTenantsAsync(parseResult, set, console, cancellationToken);
+            var statuses = await new FleetMigrator().GetStatusAsync(tenants, set, options.PlanOptions(parseResult), null, parseResult.GetValue(options.Throttle), cancellationToken);
+            if (options.IsJson(parseResult))
+            {
+                foreach (var status in statuses) console.Json(ToJson(status));
+            }
+            else
+            {
+                WriteTable(console, statuses);
+            }
+            return statuses.All(s => s.State is TenantState.UpToDate or TenantState.Pending) ? ExitCodes.Success : ExitCodes.TenantsFailed;
+        }));
+        return command;
+    }
+
+    private static object ToJson(TenantMigrationStatus s) => new
+    {
+        type = "status",
+        tenant = s.TenantName,
+        engine = s.Engine,
+        schema = s.Tenant.Schema,
+        state = s.State,
+        currentVersion = s.CurrentVersion,
+        pendingCount = s.PendingCount,
+        pending = s.Pending,
+        failed = s.Failed,
+        drift = s.Drift,
+        outOfOrder = s.OutOfOrder,
+        incomplete = s.Incomplete,
+        lastAppliedAt = s.LastAppliedAt,
+        message = s.Message,
+    };
+
+    private static void WriteTable(CliConsole console, IReadOnlyList<TenantMigrationStatus> statuses)
+    {
+        var rows = new List<string[]> { new[] { "TENANT", "ENGINE", "STATE", "VERSION", "PENDING", "MESSAGE" } };
+        rows.AddRange(statuses.Select(s => new[]
+        {
+            s.TenantName,
+            s.Engine.ToString(),
+            s.State.ToString(),
+            s.CurrentVersion ?? "-",
+            s.PendingCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            CliApp.OneLine(s.Message ?? string.Join("; ", s.Drift.Concat(s.Failed.Select(f => $"{f}: failed")).Concat(s.OutOfOrder.Select(o => $"{o}: out of order")))),
+        }));
+        var widths = Enumerable.Range(0, 5).Select(i => rows.Max(r => r[i].Length)).ToArray();
+        foreach (var row in rows)
+        {
+            console.Out((string.Join("  ", row.Take(5).Select((cell, i) => cell.PadRight(widths[i]))) + "  " + row[5]).TrimEnd());
+        }
+        var counts = statuses.GroupBy(s => s.State).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key}");
+        console.Out();
+        console.Out($"{statuses.Count} tenants: {string.Join(", ", counts)}");
+    }
+}
