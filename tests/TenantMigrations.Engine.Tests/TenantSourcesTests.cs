@@ -1,0 +1,112 @@
+using Microsoft.Data.Sqlite;
+using TenantMigrations.Engine.Execution;
+using TenantMigrations.Engine.Migrations;
+using TenantMigrations.Engine.Planning;
+using TenantMigrations.Engine.Tenants;
+using TenantMigrations.TestSupport;
+
+namespace TenantMigrations.Engine.Tests;
+
+public sealed class TenantSourcesTests : IDisposable
+{
+    private readonly TempFolder folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    [Fact]
+    public void Json_file_reads_tenants_with_tags_properties_and_relative_sqlite_paths()
+    {
+        var path = folder.Write("fleet/tenants.json", """
+            { "tenants": [
+              { "name": "acme", "engine": "sqlite", "connectionString": "Data Source=data/acme.db", "tags": ["eu", "gold"], "properties": { "plan": "gold" }, "region": "west" },
+              { "name": "globex", "engine": "postgres", "connectionString": "Host=db;Username=u;Password=s3cret-pw", "schema": "tenant_globex" }
+            ] }
+            """);
+
+        var tenants = TenantSources.FromFile(path);
+
+        Assert.Equal(["acme", "globex"], tenants.Select(t => t.Name));
+        Assert.Equal(["eu", "gold"], tenants[0].Tags);
+        Assert.Equal(("gold", "west"), (tenants[0].Properties["plan"], tenants[0].Properties["region"]));
+        Assert.Equal(folder.Combine("fleet", "data", "acme.db"), new SqliteConnectionStringBuilder(tenants[0].GetConnectionString()).DataSource);
+        Assert.Equal((DatabaseEngine.Postgres, "tenant_globex"), (tenants[1].Engine, tenants[1].Schema));
+        Assert.DoesNotContain("s3cret-pw", tenants[1].ConnectionString);
+        Assert.Contains("s3cret-pw", tenants[1].GetConnectionString());
+    }
+
+    [Fact]
+    public void Csv_file_reads_quoted_fields_and_extra_columns_as_properties()
+    {
+        var path = folder.Write("tenants.csv", "name,engine,connectionString,schema,tags,plan\nacme,postgres,\"Host=db;Database=app\",tenant_acme,eu;gold,gold\n");
+
+        var tenant = TenantSources.FromFile(path).Single();
+
+        Assert.Equal(("acme", "Host=db;Database=app", "tenant_acme", "gold"), (tenant.Name, tenant.GetConnectionString(), tenant.Schema, tenant.Properties["plan"]));
+        Assert.Equal(["eu", "gold"], tenant.Tags);
+    }
+
+    [Theory]
+    [InlineData("tenants.json", "[{\"engine\": \"sqlite\", \"connectionString\": \"Data Source=x.db\"}]", "has no 'name'")]
+    [InlineData("tenants.json", "[{\"name\": \"a\", \"engine\": \"oracle\", \"connectionString\": \"x\"}]", "unknown engine 'oracle'")]
+    [InlineData("tenants.json", "{ not json", "not valid JSON")]
+    [InlineData("tenants.csv", "name,engine,connectionString\na,sqlite", "line 2 has 2 fields")]
+    [InlineData("tenants.txt", "a", "must be .json or .csv")]
+    public void Bad_tenant_files_name_the_file_and_the_problem(string name, string content, string problem)
+    {
+        var path = folder.Write(name, content);
+        var error = Assert.Throws<TenantSourceException>(() => TenantSources.FromFile(path));
+        Assert.Contains(path, error.Message);
+        Assert.Contains(problem, error.Message);
+    }
+
+    [Fact]
+    public void Sqlite_glob_finds_files_and_a_plain_path_finds_that_file()
+    {
+        folder.Write("tenants/alpha.db", "");
+        folder.Write("tenants/beta.db", "");
+        folder.Write("tenants/notes.txt", "");
+
+        Assert.Equal(["alpha", "beta"], TenantSources.FromSqliteGlob(folder.Combine("tenants", "*.db")).Select(t => t.Name));
+        Assert.Equal(["beta"], TenantSources.FromSqliteGlob(folder.Combine("tenants", "beta.db")).Select(t => t.Name));
+        Assert.Empty(TenantSources.FromSqliteGlob(folder.Combine("nowhere", "*.db")));
+    }
+
+    [Fact]
+    public async Task Catalog_query_returns_tenants_from_rows()
+    {
+        var catalog = folder.Combine("catalog.db");
+        await using (var connection = new SqliteConnection($"Data Source={catalog};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE customers (slug TEXT, db_file TEXT, tier TEXT, active INTEGER);
+                INSERT INTO customers VALUES ('acme', 'acme.db', 'gold', 1), ('gone', 'gone.db', 'free', 0), ('globex', 'globex.db', 'silver', 1);
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var tenants = await TenantSources.FromCatalogQueryAsync(DatabaseEngine.Sqlite, $"Data Source={catalog}",
+            "SELECT slug AS name, 'sqlite' AS engine, 'Data Source=' || db_file AS connectionString, tier FROM customers WHERE active = 1 ORDER BY slug");
+
+        Assert.Equal(["acme", "globex"], tenants.Select(t => t.Name));
+        Assert.Equal("silver", tenants[1].Properties["tier"]);
+        await Assert.ThrowsAsync<TenantSourceException>(() => TenantSources.FromCatalogQueryAsync(DatabaseEngine.Sqlite, $"Data Source={catalog}", "SELECT * FROM no_such_table"));
+    }
+
+    [Fact]
+    public async Task Export_reports_invalid_tenants_and_rejects_duplicate_names()
+    {
+        folder.Write("migrations/V1__a.sql", "CREATE TABLE a (id INTEGER);");
+        var set = MigrationSet.Load(folder.Combine("migrations"));
+        var migrator = new FleetMigrator();
+        var invalid = new Tenant { Name = "evil", Engine = DatabaseEngine.Postgres, ConnectionString = "Host=127.0.0.1", Schema = "a\"b" };
+
+        var export = (await migrator.ExportAsync([invalid], set, new PlanOptions())).Single();
+
+        Assert.Equal(TenantState.Invalid, export.State);
+        Assert.Contains("cannot be used", export.Problem);
+        var twin = new Tenant { Name = "EVIL", Engine = DatabaseEngine.Sqlite, ConnectionString = "Data Source=x.db" };
+        await Assert.ThrowsAsync<ArgumentException>(() => migrator.ExportAsync([invalid, twin], set, new PlanOptions()));
+    }
+}
