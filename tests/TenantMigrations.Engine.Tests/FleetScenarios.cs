@@ -270,7 +270,7 @@ public abstract class FleetScenarios : IDisposable
     protected abstract string SlowStatement();
 
     [Fact]
-    public async Task Cancellation_stops_new_tenants_and_rolls_back_the_one_in_flight()
+    public virtual async Task Cancellation_stops_new_tenants_and_rolls_back_the_one_in_flight()
     {
         WriteMigration("V1__a.sql", "CREATE TABLE a (id INTEGER);");
         WriteMigration("V2__slow.sql", "CREATE TABLE half_done (id INTEGER);\n" + SlowStatement() + ";");

@@ -1,28 +1,182 @@
 using System.Data.Common;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using TenantMigrations.Engine.Journal;
+using TenantMigrations.MySql;
 
 namespace TenantMigrations.Engine.Dialects.MySql;
 
-// Placeholder until the MySQL client lands: every member says so plainly.
+/// <summary>
+/// MySQL and MariaDB, one database per tenant (the connection string's Database). DDL is not transactional
+/// there, so every migration is journaled 'running' first and its statements run one by one. The tenant
+/// lock is GET_LOCK on a name derived from (database, journal table).
+/// </summary>
 public sealed class MySqlDialect : IDatabaseDialect
 {
-    private static NotSupportedException Pending() => new("MySQL/MariaDB tenants are not supported yet.");
-
     public DatabaseEngine Engine => DatabaseEngine.MySql;
+
     public bool SupportsTransactionalDdl => false;
+
     public string QuoteIdentifier(string identifier) => QuotedIdentifiers.Quote(identifier, '`');
-    public string QuoteLiteral(string? value) => throw Pending();
-    public void Validate(Tenant tenant) => throw new ArgumentException(Pending().Message);
-    public DbConnection CreateConnection(Tenant tenant, bool forWriting) => throw Pending();
-    public Task PrepareSessionAsync(DbConnection connection, Tenant tenant, CancellationToken cancellationToken) => throw Pending();
-    public string JournalTableName(Tenant tenant, string journalTable) => QuoteIdentifier(journalTable);
-    public IReadOnlyList<string> CreateJournalStatements(Tenant tenant, string journalTable) => throw Pending();
-    public IReadOnlyList<string> SessionStatements(Tenant tenant) => [];
-    public Task<IAsyncDisposable?> TryLockAsync(DbConnection connection, Tenant tenant, string journalTable, TimeSpan timeout, CancellationToken cancellationToken) => throw Pending();
-    public Task<JournalSnapshot> ReadJournalAsync(DbConnection connection, Tenant tenant, string journalTable, CancellationToken cancellationToken) => throw Pending();
-    public string StatusBatchKey(Tenant tenant) => tenant.Name;
-    public Task<IReadOnlyDictionary<Tenant, JournalSnapshot>> ReadJournalsAsync(IReadOnlyList<Tenant> tenants, string journalTable, CancellationToken cancellationToken) => throw Pending();
+
+    /// <summary>
+    /// A literal that means the same text whether or not the server runs with NO_BACKSLASH_ESCAPES:
+    /// text with a backslash becomes a hex literal, which no sql_mode reinterprets.
+    /// </summary>
+    public string QuoteLiteral(string? value) =>
+        value is null ? "NULL"
+        : value.Contains('\\') ? $"_utf8mb4 X'{Convert.ToHexString(Encoding.UTF8.GetBytes(value))}'"
+        : QuotedIdentifiers.StandardLiteral(value);
+
+    public void Validate(Tenant tenant) => DatabaseOf(tenant);
+
+    private static string DatabaseOf(Tenant tenant)
+    {
+        var database = new MySqlConnectionStringBuilder { ConnectionString = tenant.GetConnectionString() }.Database;
+        if (string.IsNullOrEmpty(database)) throw new ArgumentException($"Tenant '{tenant.Name}': a MySQL tenant's connection string needs Database=<the tenant's database>.");
+        return Identifiers.RequireSafe(database, $"Database of tenant '{tenant.Name}'");
+    }
+
+    public DbConnection CreateConnection(Tenant tenant, bool forWriting) => MySqlDriver.CreateConnection(tenant.GetConnectionString());
+
+    public Task PrepareSessionAsync(DbConnection connection, Tenant tenant, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public IReadOnlyList<string> SessionStatements(Tenant tenant) => [$"USE {QuoteIdentifier(DatabaseOf(tenant))}"];
+
+    public string JournalTableName(Tenant tenant, string journalTable) => $"{QuoteIdentifier(DatabaseOf(tenant))}.{QuoteIdentifier(journalTable)}";
+
+    public IReadOnlyList<string> CreateJournalStatements(Tenant tenant, string journalTable) =>
+    [
+        $"""
+        CREATE TABLE IF NOT EXISTS {JournalTableName(tenant, journalTable)} (
+            installed_rank INT NOT NULL PRIMARY KEY,
+            version VARCHAR(50) NULL,
+            description VARCHAR(200) NOT NULL,
+            kind VARCHAR(20) NOT NULL,
+            checksum VARCHAR(64) NULL,
+            state VARCHAR(20) NOT NULL,
+            started_at DATETIME(6) NOT NULL,
+            finished_at DATETIME(6) NULL,
+            duration_ms BIGINT NULL,
+            applied_by VARCHAR(200) NULL,
+            run_id VARCHAR(64) NULL,
+            tool_version VARCHAR(32) NULL,
+            error LONGTEXT NULL,
+            failed_statement LONGTEXT NULL,
+            script_name VARCHAR(1000) NULL,
+            script LONGTEXT NULL
+        ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4
+        """,
+    ];
+
+    public async Task<IAsyncDisposable?> TryLockAsync(DbConnection connection, Tenant tenant, string journalTable, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var name = LockName(DatabaseOf(tenant), journalTable);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT GET_LOCK({QuoteLiteral(name)}, {(int)Math.Ceiling(timeout.TotalSeconds)})";
+        command.CommandTimeout = 0;
+        var acquired = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return acquired is not null and not DBNull && Convert.ToInt64(acquired, CultureInfo.InvariantCulture) == 1 ? new NamedLock(connection, name, this) : null;
+    }
+
+    /// <summary>GET_LOCK names are server-wide and at most 64 characters: a hash keeps them unique and short.</summary>
+    public static string LockName(string database, string journalTable) =>
+        "tm:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{database}|{journalTable}")))[..48].ToLowerInvariant();
+
+    public async Task<JournalSnapshot> ReadJournalAsync(DbConnection connection, Tenant tenant, string journalTable, CancellationToken cancellationToken)
+    {
+        var snapshots = await ReadAsync(connection, [tenant], journalTable, checkLocks: false, cancellationToken).ConfigureAwait(false);
+        return snapshots[tenant];
+    }
+
+    /// <summary>Tenants on the same server with the same credentials share one connection and one batched read.</summary>
+    public string StatusBatchKey(Tenant tenant) => ServerConnectionString(tenant);
+
+    private static string ServerConnectionString(Tenant tenant)
+    {
+        var builder = new MySqlConnectionStringBuilder { ConnectionString = tenant.GetConnectionString() };
+        builder.Remove("Database");
+        return builder.ConnectionString;
+    }
+
+    public async Task<IReadOnlyDictionary<Tenant, JournalSnapshot>> ReadJournalsAsync(IReadOnlyList<Tenant> tenants, string journalTable, CancellationToken cancellationToken)
+    {
+        await using var connection = MySqlDriver.CreateConnection(ServerConnectionString(tenants[0]));
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(connection, tenants, journalTable, checkLocks: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Two round trips for any number of databases on one server: which databases have a journal (and which
+    /// tenant locks are in use), then one multi-statement batch with a SELECT per journal.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<Tenant, JournalSnapshot>> ReadAsync(DbConnection connection, IReadOnlyList<Tenant> tenants, string journalTable, bool checkLocks, CancellationToken cancellationToken)
+    {
+        var byDatabase = tenants.GroupBy(DatabaseOf).ToDictionary(g => g.Key, g => g.ToList());
+        var databases = byDatabase.Keys.ToList();
+        var withJournal = new List<string>();
+        var locked = new HashSet<string>();
+        await using (var discover = connection.CreateCommand())
+        {
+            discover.CommandText =
+                $"SELECT table_schema FROM information_schema.tables WHERE table_name = {QuoteLiteral(journalTable)} AND table_schema IN ({string.Join(", ", databases.Select(QuoteLiteral))}) ORDER BY table_schema"
+                + (checkLocks ? $";\nSELECT {string.Join(", ", databases.Select(d => $"IS_USED_LOCK({QuoteLiteral(LockName(d, journalTable))}) IS NOT NULL"))}" : "");
+            await using var reader = await discover.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) withJournal.Add(reader.GetString(0));
+            if (checkLocks && await reader.NextResultAsync(cancellationToken).ConfigureAwait(false) && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                for (var i = 0; i < databases.Count; i++)
+                {
+                    if (Convert.ToInt64(reader.GetValue(i), CultureInfo.InvariantCulture) == 1) locked.Add(databases[i]);
+                }
+            }
+        }
+
+        var entries = databases.ToDictionary(d => d, _ => new List<JournalEntry>(), StringComparer.OrdinalIgnoreCase);
+        if (withJournal.Count > 0)
+        {
+            await using var read = connection.CreateCommand();
+            read.CommandText = string.Join(";\n", withJournal.Select(d => $"SELECT {JournalColumns.StatusList} FROM {QuoteIdentifier(d)}.{QuoteIdentifier(journalTable)} ORDER BY installed_rank"));
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var database in withJournal)
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) entries[database].Add(JournalColumns.Read(reader));
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var journals = withJournal.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var snapshots = new Dictionary<Tenant, JournalSnapshot>();
+        foreach (var (database, databaseTenants) in byDatabase)
+        {
+            foreach (var tenant in databaseTenants) snapshots[tenant] = new JournalSnapshot(journals.Contains(database), entries[database], locked.Contains(database));
+        }
+        return snapshots;
+    }
+
     public IReadOnlyList<string> SplitStatements(string script) => SqlStatementSplitter.MySql.Split(script);
-    public bool IsTransient(Exception exception) => false;
-    public (string? SqlState, int? Position, string? Statement) DescribeError(Exception exception) => (null, null, null);
+
+    public bool IsTransient(Exception exception) => MySqlDriver.IsTransient(exception);
+
+    public (string? SqlState, int? Position, string? Statement) DescribeError(Exception exception) =>
+        exception is MySqlException mysql ? (mysql.SqlState, null, null) : (null, null, null);
+
+    private sealed class NamedLock(DbConnection connection, string name, MySqlDialect dialect) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            if (connection.State != System.Data.ConnectionState.Open) return;
+            try
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = $"SELECT RELEASE_LOCK({dialect.QuoteLiteral(name)})";
+                await command.ExecuteScalarAsync().ConfigureAwait(false);
+            }
+            catch (DbException)
+            {
+                // A lost session has released its named locks already.
+            }
+        }
+    }
 }
