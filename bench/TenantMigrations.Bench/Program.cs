@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 using TenantMigrations;
 using TenantMigrations.Engine.Execution;
@@ -8,11 +7,17 @@ using TenantMigrations.TestSupport;
 
 // Fleet benchmark: our engine against the hand-written loop it replaces, measured in the same run on a private
 // PostgreSQL. Prints times and ratios only; nothing here is asserted.
-//   dotnet run -c Release --project bench/TenantMigrations.Bench -- [tenants=1000] [throttle=8]
-var tenantCount = args.Length > 0 ? int.Parse(args[0]) : 1000;
-var throttle = args.Length > 1 ? int.Parse(args[1]) : 8;
+//   dotnet run -c Release --project bench/TenantMigrations.Bench -- [postgres|mysql] [tenants] [throttle=8]
+var engine = args.Length > 0 ? args[0] : "postgres";
+var tenantCount = args.Length > 1 ? int.Parse(args[1]) : engine == "mysql" ? 500 : 1000;
+var throttle = args.Length > 2 ? int.Parse(args[2]) : 8;
 var migrationsFolder = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../samples/migrations"));
 var set = MigrationSet.Load(migrationsFolder);
+if (engine == "mysql")
+{
+    await MySqlBench.RunAsync(set, tenantCount, throttle);
+    return;
+}
 
 await using var server = await PostgresServer.StartAsync();
 var oursDb = await server.CreateDatabaseAsync("bench_ours");
@@ -22,22 +27,22 @@ var loop = Tenants(loopDb);
 var migrator = new FleetMigrator();
 Console.WriteLine($"{tenantCount} PostgreSQL schemas, {set.Versioned.Count} versioned + {set.Repeatable.Count} repeatable migrations, throttle {throttle}");
 
-var loopMigrate = await TimeAsync(() => HandWrittenLoop.MigrateAsync(loop, set));
-var oursMigrate = await TimeAsync(() => migrator.MigrateAsync(ours, set, new MigrateOptions { ThrottleLimit = throttle }, new NullFleetSink()));
-Report("fresh migrate", oursMigrate, loopMigrate);
+var loopMigrate = await Measure.TimeAsync(() => HandWrittenLoop.MigrateAsync(loop, set));
+var oursMigrate = await Measure.TimeAsync(() => migrator.MigrateAsync(ours, set, new MigrateOptions { ThrottleLimit = throttle }, new NullFleetSink()));
+Measure.Report("fresh migrate", oursMigrate, loopMigrate);
 
-// Warm once, then take the best of three: status is what operators run over and over.
+// Warm once, then take the best of three.
 await migrator.GetStatusAsync(ours, set, new PlanOptions());
-var oursStatus = await BestOfAsync(3, () => migrator.GetStatusAsync(ours, set, new PlanOptions(), throttleLimit: throttle));
-var loopStatus = await BestOfAsync(3, () => HandWrittenLoop.StatusAsync(loop));
-Report("status", oursStatus, loopStatus);
+var oursStatus = await Measure.BestOfAsync(3, () => migrator.GetStatusAsync(ours, set, new PlanOptions(), throttleLimit: throttle));
+var loopStatus = await Measure.BestOfAsync(3, () => HandWrittenLoop.StatusAsync(loop));
+Measure.Report("status", oursStatus, loopStatus);
 var statuses = await migrator.GetStatusAsync(ours, set, new PlanOptions());
 if (Environment.GetEnvironmentVariable("TM_BENCH_PROBE") is not null)
 {
     var dialect = migrator.DialectFor(ours[0]);
     for (var i = 0; i < 3; i++)
     {
-        var read = await TimeAsync(() => dialect.ReadJournalsAsync(ours, set.Settings.JournalTable, CancellationToken.None));
+        var read = await Measure.TimeAsync(() => dialect.ReadJournalsAsync(ours, set.Settings.JournalTable, CancellationToken.None));
         Console.WriteLine($"probe: batched journal read {read.TotalMilliseconds:0} ms");
     }
 }
@@ -47,24 +52,3 @@ NpgsqlConnection.ClearAllPools();
 List<Tenant> Tenants(string connectionString) => Enumerable.Range(1, tenantCount)
     .Select(i => new Tenant { Name = $"tenant_{i:D5}", Engine = DatabaseEngine.Postgres, ConnectionString = connectionString + ";Maximum Pool Size=50", Schema = $"tenant_{i:D5}", Properties = { ["plan"] = "bench" } })
     .ToList();
-
-static async Task<TimeSpan> TimeAsync(Func<Task> action)
-{
-    var clock = Stopwatch.StartNew();
-    await action();
-    return clock.Elapsed;
-}
-
-static async Task<TimeSpan> BestOfAsync(int runs, Func<Task> action)
-{
-    var best = TimeSpan.MaxValue;
-    for (var i = 0; i < runs; i++)
-    {
-        var elapsed = await TimeAsync(action);
-        if (elapsed < best) best = elapsed;
-    }
-    return best;
-}
-
-static void Report(string what, TimeSpan ours, TimeSpan baseline) =>
-    Console.WriteLine($"{what,-14} ours {ours.TotalMilliseconds,9:0} ms   hand-written loop {baseline.TotalMilliseconds,9:0} ms   ratio {baseline / ours,6:0.0}x");
