@@ -184,6 +184,21 @@ public class PostgresSchemaFleetTests(PostgresFixture postgres) : FleetScenarios
     }
 
     [Fact]
+    public async Task Refused_connections_are_retried_with_backoff_then_reported_unreachable()
+    {
+        WriteMigration("V1__a.sql", "CREATE TABLE a (id INTEGER);");
+        var sink = new RecordingSink();
+
+        var (_, results) = await MigrateAsync([UnreachableTenant()], new MigrateOptions { MaxAttempts = 3, RetryBaseDelay = TimeSpan.FromMilliseconds(20) }, sink: sink);
+
+        Assert.Equal(TenantState.Unreachable, results.Single().StateAfter);
+        Assert.Equal(ErrorIds.TenantUnreachable, results.Single().Error!.ErrorId);
+        var retries = sink.Events.OfType<FleetLog>().Where(l => l.Message.Contains("transient error, retry")).ToList();
+        Assert.Equal(2, retries.Count);
+        Assert.All(retries, r => Assert.DoesNotContain("unreachable-Secr3t", r.Message));
+    }
+
+    [Fact]
     public async Task Status_reads_many_schemas_with_one_batched_read_per_database()
     {
         WriteStandardMigrations();
