@@ -26,7 +26,7 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
         var results = new ConcurrentBag<TenantMigrationResult>();
         try
         {
-            await Parallel.ForEachAsync(tenants, new ParallelOptions { MaxDegreeOfParallelism = options.ThrottleLimit, CancellationToken = cancellationToken }, async (tenant, token) =>
+            await FleetWorkers.ForEachAsync(tenants, options.ThrottleLimit, cancellationToken, async (tenant, token) =>
             {
                 sink.Post(new TenantStarted(tenant));
                 var migrator = new TenantMigrator(dialects.For(tenant.Engine), set, options, sink);
@@ -67,7 +67,7 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
             .GroupBy(t => (t.Engine, Key: dialects.For(t.Engine).StatusBatchKey(t)))
             .SelectMany(g => g.Chunk(Math.Max(50, (g.Count() + throttleLimit - 1) / Math.Max(1, throttleLimit))))
             .ToList();
-        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, throttleLimit), CancellationToken = cancellationToken }, async (batch, token) =>
+        await FleetWorkers.ForEachAsync(batches, throttleLimit, cancellationToken, async (batch, token) =>
         {
             var dialect = dialects.For(batch[0].Engine);
             var options = new MigrateOptions();
@@ -101,7 +101,7 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
     {
         RejectDuplicateNames(tenants);
         var exports = new ConcurrentDictionary<Tenant, TenantScriptExport>();
-        await Parallel.ForEachAsync(tenants, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, throttleLimit), CancellationToken = cancellationToken }, async (tenant, token) =>
+        await FleetWorkers.ForEachAsync(tenants, throttleLimit, cancellationToken, async (tenant, token) =>
         {
             var dialect = dialects.For(tenant.Engine);
             var snapshot = await ReadOneAsync(dialect, tenant, set, token).ConfigureAwait(false);

@@ -52,6 +52,7 @@ public static class CommandErrorIds
     public const string InvalidMigrationFolder = "InvalidMigrationFolder";
     public const string InvalidTenantSource = "InvalidTenantSource";
     public const string NoTenants = "NoTenants";
+    public const string TenantNotFound = "TenantNotFound";
     public const string DuplicateTenant = "DuplicateTenant";
     public const string MigrationFileExists = "MigrationFileExists";
     public const string ExportFailed = "ExportFailed";
@@ -60,7 +61,7 @@ public static class CommandErrorIds
     {
         InvalidMigrationFolder => "InvalidData",
         InvalidTenantSource or DuplicateTenant => "InvalidArgument",
-        NoTenants => "ObjectNotFound",
+        NoTenants or TenantNotFound => "ObjectNotFound",
         MigrationFileExists => "ResourceExists",
         ExportFailed => "WriteError",
         _ => ErrorIds.CategoryFor(errorId),

@@ -1,0 +1,131 @@
+using System.Management.Automation;
+using TenantMigrations.Engine;
+using TenantMigrations.Engine.Hosting;
+using TenantMigrations.Engine.Tenants;
+
+namespace TenantMigrations.Commands;
+
+[Cmdlet(VerbsCommon.Get, "Tenant", DefaultParameterSetName = FileSet)]
+[OutputType(typeof(Tenant))]
+public sealed class GetTenantCommand : PSCmdlet
+{
+    private const string FileSet = "Path";
+    private const string SqliteSet = "SqlitePath";
+    private const string SchemaSet = "Schema";
+    private const string CatalogSet = "Catalog";
+
+    // Never disposed on purpose: StopProcessing may cancel it at any moment.
+    private readonly CancellationTokenSource cancellation = new();
+
+    /// <summary>A tenants file (.json or .csv); tenants.json or tenants.csv in the current folder when omitted.</summary>
+    [Parameter(ParameterSetName = FileSet, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName")]
+    [ValidateNotNullOrEmpty]
+    public string? Path { get; set; }
+
+    /// <summary>A glob of SQLite files, one tenant per file, such as ./data/*.db.</summary>
+    [Parameter(ParameterSetName = SqliteSet, Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string? SqlitePath { get; set; }
+
+    [Parameter(ParameterSetName = SchemaSet, Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string? ConnectionString { get; set; }
+
+    /// <summary>A LIKE pattern for the tenant schemas, such as tenant_%.</summary>
+    [Parameter(ParameterSetName = SchemaSet, Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string? SchemaLike { get; set; }
+
+    [Parameter(ParameterSetName = CatalogSet, Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string? CatalogConnectionString { get; set; }
+
+    /// <summary>A query returning name, engine, connectionString and optionally schema, tags and other properties.</summary>
+    [Parameter(ParameterSetName = CatalogSet, Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Query { get; set; }
+
+    [Parameter(ParameterSetName = CatalogSet)]
+    public DatabaseEngine CatalogEngine { get; set; } = DatabaseEngine.Postgres;
+
+    [Parameter]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(TenantNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[]? Name { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Tag { get; set; }
+
+    /// <summary>User and password merged into the connection strings of server tenants (and of the discovery connection).</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public PSCredential? Credential { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var currentFolder = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+        var query = new TenantQuery
+        {
+            Source = ParameterSetName switch
+            {
+                SqliteSet => TenantSourceKind.SqliteGlob,
+                SchemaSet => TenantSourceKind.PostgresSchemas,
+                CatalogSet => TenantSourceKind.CatalogQuery,
+                _ => TenantSourceKind.File,
+            },
+            Location = ParameterSetName switch
+            {
+                SqliteSet => SqlitePath!,
+                SchemaSet => ConnectionString!,
+                CatalogSet => CatalogConnectionString!,
+                _ => Path is null ? DefaultTenantsFile(currentFolder) : GetUnresolvedProviderPathFromPSPath(Path),
+            },
+            SchemaLike = SchemaLike,
+            CatalogEngine = CatalogEngine,
+            Query = Query,
+            Names = Name ?? [],
+            Tags = Tag ?? [],
+            UserName = Credential?.UserName,
+            Password = Credential?.GetNetworkCredential().Password,
+        };
+        IReadOnlyList<Tenant> tenants;
+        try
+        {
+            tenants = query.RunAsync(currentFolder, cancellation.Token).GetAwaiter().GetResult();
+        }
+        catch (TenantSourceException ex)
+        {
+            ThrowTerminatingError(CmdletHost.ToErrorRecord(CommandErrorIds.Error(CommandErrorIds.InvalidTenantSource, ex.Message, query.Source == TenantSourceKind.File ? query.Location : null, ex)));
+            return;
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            return;
+        }
+        WriteNoMatchErrors(tenants);
+        WriteObject(tenants, enumerateCollection: true);
+    }
+
+    protected override void StopProcessing() => cancellation.Cancel();
+
+    private static string DefaultTenantsFile(string currentFolder)
+    {
+        var csv = System.IO.Path.Combine(currentFolder, "tenants.csv");
+        var json = System.IO.Path.Combine(currentFolder, "tenants.json");
+        return !File.Exists(json) && File.Exists(csv) ? csv : json;
+    }
+
+    /// <summary>Like Get-Process -Name: a name without wildcards that matches nothing is an error.</summary>
+    private void WriteNoMatchErrors(IReadOnlyList<Tenant> tenants)
+    {
+        foreach (var name in (Name ?? []).Where(n => !Wildcard.HasWildcards(n)))
+        {
+            if (tenants.Any(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase))) continue;
+            var message = $"No tenant named '{name}' was found.";
+            WriteError(CmdletHost.ToErrorRecord(CommandErrorIds.Error(CommandErrorIds.TenantNotFound, message, name, new ItemNotFoundException(message))));
+        }
+    }
+}

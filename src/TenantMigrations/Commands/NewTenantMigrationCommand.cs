@@ -1,0 +1,47 @@
+using System.Management.Automation;
+using TenantMigrations.Engine.Hosting;
+
+namespace TenantMigrations.Commands;
+
+[Cmdlet(VerbsCommon.New, "TenantMigration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(FileInfo))]
+public sealed class NewTenantMigrationCommand : PSCmdlet
+{
+    /// <summary>What the migration does, in words; it becomes the file name's slug.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [Alias("Description")]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    /// <summary>The migrations folder.</summary>
+    [Parameter(Position = 1)]
+    [ValidateNotNullOrEmpty]
+    public string? Path { get; set; }
+
+    /// <summary>Creates one variant per engine (V..__name.postgres.sql) instead of one plain file.</summary>
+    [Parameter]
+    public DatabaseEngine[]? Engine { get; set; }
+
+    /// <summary>Also creates the matching U..__name.sql undo script.</summary>
+    [Parameter]
+    public SwitchParameter WithUndo { get; set; }
+
+    protected override void EndProcessing()
+    {
+        var currentFolder = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+        var folder = MigrationFolders.Resolve(Path is null ? null : GetUnresolvedProviderPathFromPSPath(Path), currentFolder);
+        if (!ShouldProcess(folder, $"Create migration '{MigrationScaffolder.Slug(Name!)}'")) return;
+        try
+        {
+            foreach (var file in MigrationScaffolder.Create(folder, Name!, Engine ?? [], WithUndo, DateTime.UtcNow)) WriteObject(new FileInfo(file));
+        }
+        catch (CommandTerminatingException ex)
+        {
+            ThrowTerminatingError(CmdletHost.ToErrorRecord(ex.Error));
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "InvalidMigrationName", ErrorCategory.InvalidArgument, Name));
+        }
+    }
+}

@@ -1,0 +1,19 @@
+using System.Management.Automation;
+using TenantMigrations.Engine.Hosting;
+using TenantMigrations.Engine.Migrations;
+
+namespace TenantMigrations.Commands;
+
+[Cmdlet(VerbsDiagnostic.Repair, "TenantMigration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(TenantRepairResult))]
+public sealed class RepairTenantMigrationCommand : FleetCmdletBase
+{
+    /// <summary>Seconds to wait for a tenant's migration lock before reporting it locked.</summary>
+    [Parameter]
+    [ValidateRange(0, 86400)]
+    public int LockTimeoutSec { get; set; } = 10;
+
+    private protected override FleetCommand CreateCommand(MigrationSet set) => new RepairCommand(set, TimeSpan.FromSeconds(LockTimeoutSec));
+
+    private protected override void Run(FleetCommand fleetCommand) => ((RepairCommand)fleetCommand).Run(CommandHost);
+}

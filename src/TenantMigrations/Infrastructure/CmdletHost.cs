@@ -1,0 +1,32 @@
+using System.Management.Automation;
+using TenantMigrations.Engine.Hosting;
+
+namespace TenantMigrations.Commands;
+
+/// <summary>Forwards the command logic's output to the cmdlet. Commands call it only on the pipeline thread.</summary>
+internal sealed class CmdletHost(PSCmdlet cmdlet) : ICommandHost
+{
+    public bool ShouldProcess(string target, string action) => cmdlet.ShouldProcess(target, action);
+
+    public void WriteObject(object value) => cmdlet.WriteObject(value);
+
+    public void WriteError(CommandError error) => cmdlet.WriteError(ToErrorRecord(error));
+
+    public void WriteProgress(ProgressUpdate progress) => cmdlet.WriteProgress(new ProgressRecord(progress.ActivityId, progress.Activity, progress.StatusDescription)
+    {
+        PercentComplete = progress.PercentComplete,
+        ParentActivityId = progress.ParentActivityId,
+        CurrentOperation = progress.CurrentOperation,
+        RecordType = progress.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+    });
+
+    public void WriteVerbose(string message) => cmdlet.WriteVerbose(message);
+
+    public void WriteWarning(string message) => cmdlet.WriteWarning(message);
+
+    public static ErrorRecord ToErrorRecord(CommandError error) =>
+        new(error.Exception, error.ErrorId, Enum.TryParse<ErrorCategory>(error.Category, out var category) ? category : ErrorCategory.NotSpecified, error.TargetObject)
+        {
+            ErrorDetails = new ErrorDetails(error.Message),
+        };
+}

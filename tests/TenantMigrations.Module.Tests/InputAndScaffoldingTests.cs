@@ -1,0 +1,159 @@
+using System.Collections;
+using TenantMigrations.Engine.Hosting;
+using TenantMigrations.Engine.Migrations;
+using TenantMigrations.Engine.Tenants;
+using TenantMigrations.TestSupport;
+
+namespace TenantMigrations.Module.Tests;
+
+/// <summary>Pipeline input, tenant filters, defaults, completion and New-TenantMigration's files.</summary>
+public sealed class InputAndScaffoldingTests : IDisposable
+{
+    private readonly TempFolder folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    [Fact]
+    public void An_Import_Csv_row_becomes_a_tenant_with_its_extra_columns_as_properties()
+    {
+        var row = new Dictionary<string, object?> { ["Name"] = "acme", ["Engine"] = "sqlite", ["ConnectionString"] = "Data Source=data/acme.db", ["Schema"] = "", ["Tags"] = "eu,prod", ["region"] = "west" };
+
+        var tenant = TenantInput.FromProperties(row, folder.Path);
+
+        Assert.Equal("acme", tenant.Name);
+        Assert.Equal(DatabaseEngine.Sqlite, tenant.Engine);
+        Assert.Equal(Path.Combine(folder.Path, "data", "acme.db"), new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(tenant.GetConnectionString()).DataSource);
+        Assert.Equal(["eu", "prod"], tenant.Tags);
+        Assert.Equal("west", tenant.Properties["region"]);
+        Assert.Null(tenant.Schema);
+    }
+
+    [Fact]
+    public void Objects_that_carry_a_tenant_give_that_tenant()
+    {
+        var tenant = new Tenant { Name = "acme" };
+
+        Assert.Same(tenant, TenantInput.FromObject(new TenantMigrationStatus { Tenant = tenant }, folder.Path));
+        Assert.Same(tenant, TenantInput.FromObject(new TenantMigrationResult { Tenant = tenant }, folder.Path));
+        Assert.Same(tenant, TenantInput.FromObject(tenant, folder.Path));
+        Assert.Same(tenant, TenantInput.FromProperties([new("Tenant", tenant), new("State", "Pending")], folder.Path));
+    }
+
+    [Fact]
+    public void A_hashtable_is_a_tenant_and_a_string_is_not()
+    {
+        var tenant = TenantInput.FromObject(new Hashtable { ["name"] = "pg1", ["engine"] = "postgres", ["connectionString"] = "Host=db;Password=hunter22", ["schema"] = "t1" }, folder.Path);
+
+        Assert.Equal(DatabaseEngine.Postgres, tenant.Engine);
+        Assert.DoesNotContain("hunter22", tenant.ConnectionString, StringComparison.Ordinal);
+        Assert.Throws<TenantSourceException>(() => TenantInput.FromObject("acme", folder.Path));
+        Assert.Throws<TenantSourceException>(() => TenantInput.FromProperties([new("Name", "x")], folder.Path));
+    }
+
+    [Fact]
+    public void New_TenantObject_merges_the_credential_without_showing_it()
+    {
+        var tenant = TenantInput.Create("pg1", DatabaseEngine.Postgres, "Host=db;Database=app", "t1", ["eu"], new Dictionary<string, string>(), "migrator", "s3cret!", folder.Path);
+
+        Assert.Contains("s3cret!", tenant.GetConnectionString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret!", tenant.ConnectionString, StringComparison.Ordinal);
+        Assert.Contains("migrator", tenant.ConnectionString, StringComparison.Ordinal);
+        var sqlite = TenantInput.Create("s", DatabaseEngine.Sqlite, "Data Source=s.db", null, [], new Dictionary<string, string>(), "ignored", "ignored", folder.Path);
+        Assert.DoesNotContain("ignored", sqlite.GetConnectionString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("acme*", "acme-eu", true)]
+    [InlineData("ACME", "acme", true)]
+    [InlineData("t?", "t1", true)]
+    [InlineData("t[0-4]", "t5", false)]
+    [InlineData("a`*", "a*", true)]
+    [InlineData("a`*", "ab", false)]
+    [InlineData("glo.ex", "globex", false)]
+    public void Wildcards_match_like_PowerShell(string pattern, string text, bool expected) => Assert.Equal(expected, Wildcard.IsMatch(pattern, text));
+
+    [Fact]
+    public async Task A_query_filters_a_tenants_file_by_name_and_tag()
+    {
+        var file = folder.Write("tenants.json", """
+            [ { "name": "acme", "connectionString": "Data Source=acme.db", "tags": ["eu"] },
+              { "name": "globex", "connectionString": "Data Source=globex.db", "tags": "us" },
+              { "name": "initech", "connectionString": "Data Source=initech.db", "tags": ["eu", "prod"] } ]
+            """);
+
+        var byTag = await new TenantQuery { Source = TenantSourceKind.File, Location = file, Tags = ["EU"] }.RunAsync(folder.Path);
+        var byName = await new TenantQuery { Source = TenantSourceKind.File, Location = "tenants.json", Names = ["g*", "initech"] }.RunAsync(folder.Path);
+
+        Assert.Equal(["acme", "initech"], byTag.Select(t => t.Name));
+        Assert.Equal(["globex", "initech"], byName.Select(t => t.Name));
+    }
+
+    [Fact]
+    public void The_default_migrations_folder_is_the_settings_folder_then_migrations_then_the_current_folder()
+    {
+        Assert.Equal(folder.Path, MigrationFolders.Resolve(null, folder.Path));
+        Directory.CreateDirectory(folder.Combine("migrations"));
+        Assert.Equal(folder.Combine("migrations"), MigrationFolders.Resolve(null, folder.Path));
+        folder.Write(MigrationSettings.FileName, "{}");
+        Assert.Equal(folder.Path, MigrationFolders.Resolve(null, folder.Path));
+        Assert.Equal(folder.Combine("other"), MigrationFolders.Resolve("other", folder.Path));
+    }
+
+    [Fact]
+    public void An_invalid_folder_is_a_terminating_InvalidMigrationFolder()
+    {
+        folder.Write("migrations/V1__ok.sql", "SELECT 1;");
+        folder.Write("migrations/Vx__bad.sql", "SELECT 1;");
+
+        var error = Assert.Throws<CommandTerminatingException>(() => MigrationFolders.Load("migrations", folder.Path)).Error;
+
+        Assert.Equal(CommandErrorIds.InvalidMigrationFolder, error.ErrorId);
+        Assert.Equal("InvalidData", error.Category);
+    }
+
+    [Fact]
+    public void Without_tenants_file_the_default_tenants_are_a_NoTenants_error()
+    {
+        Assert.Equal(CommandErrorIds.NoTenants, Assert.Throws<CommandTerminatingException>(() => MigrationFolders.DefaultTenants(folder.Path)).Error.ErrorId);
+        folder.Write("tenants.csv", "name,engine,connectionString\nacme,sqlite,Data Source=acme.db\n");
+        Assert.Equal("acme", Assert.Single(MigrationFolders.DefaultTenants(folder.Path)).Name);
+    }
+
+    [Fact]
+    public void New_migrations_are_valid_timestamped_files_with_optional_variants_and_undo()
+    {
+        var now = new DateTime(2026, 11, 21, 9, 30, 0, DateTimeKind.Utc);
+
+        var plain = MigrationScaffolder.Create(folder.Combine("migrations"), "Add orders table!", [], withUndo: false, now);
+        var variants = MigrationScaffolder.Create(folder.Combine("migrations"), "index orders", [DatabaseEngine.Postgres, DatabaseEngine.Sqlite], withUndo: true, now.AddSeconds(1));
+
+        Assert.Equal("V20261121093000__add_orders_table.sql", Path.GetFileName(Assert.Single(plain)));
+        Assert.Equal(
+            ["U20261121093001__index_orders.postgres.sql", "U20261121093001__index_orders.sqlite.sql", "V20261121093001__index_orders.postgres.sql", "V20261121093001__index_orders.sqlite.sql"],
+            variants.Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        var set = MigrationSet.Load(folder.Combine("migrations"));
+        Assert.Equal(2, set.Versioned.Count);
+        Assert.Single(set.Undo);
+        Assert.Equal(CommandErrorIds.MigrationFileExists,
+            Assert.Throws<CommandTerminatingException>(() => MigrationScaffolder.Create(folder.Combine("migrations"), "again", [], false, now)).Error.ErrorId);
+        Assert.Throws<ArgumentException>(() => MigrationScaffolder.Create(folder.Combine("migrations"), "!!!", [], false, now.AddSeconds(5)));
+    }
+
+    [Fact]
+    public void Completion_offers_versions_and_tenant_names_and_never_throws()
+    {
+        folder.Write("migrations/V1__init.sql", "SELECT 1;");
+        folder.Write("migrations/V1.1__more.sql", "SELECT 1;");
+        folder.Write("migrations/V2__last.sql", "SELECT 1;");
+        folder.Write("migrations/not_a_migration.sql", "SELECT 1;");
+        folder.Write("data/acme.db", "");
+        folder.Write("data/globex.db", "");
+
+        Assert.Equal(["1", "1.1", "2"], Completions.Versions(folder.Combine("migrations"), "").Select(v => v.Version));
+        Assert.Equal(["1", "1.1"], Completions.Versions(folder.Combine("migrations"), "1").Select(v => v.Version));
+        Assert.Equal("more", Completions.Versions(folder.Combine("migrations"), "1.1").Single().Description);
+        Assert.Empty(Completions.Versions(folder.Combine("nowhere"), ""));
+        Assert.Equal(["globex"], Completions.TenantNames(null, "data/*.db", folder.Path, "g"));
+        Assert.Empty(Completions.TenantNames("missing.json", null, folder.Path, ""));
+    }
+}

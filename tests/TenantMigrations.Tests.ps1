@@ -1,0 +1,362 @@
+#Requires -Version 7.4
+# Pester 5 tests of the built module. Build first (dotnet build src/TenantMigrations, or ./build.ps1), then run
+# ./build.ps1 -Task Test, or: Invoke-Pester ./tests
+# Every fleet lives in $TestDrive; the SQLite files are created by the module itself.
+
+BeforeAll {
+    $RepoRoot = Split-Path -Parent $PSScriptRoot
+    $Manifest = Join-Path $RepoRoot 'TenantMigrations.psd1'
+    Import-Module $Manifest -Force -ErrorAction Stop
+
+    # A migrations folder and a tenants.json of SQLite tenants under data/. ${extra} lets one tenant's V2 fail.
+    function New-TestFleet {
+        param(
+            [Parameter(Mandatory)] [string[]] $Name,
+            [hashtable] $Extra = @{},
+            [string] $FirstMigration = 'CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL);'
+        )
+        $folder = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $migrations = Join-Path $folder 'migrations'
+        New-Item -ItemType Directory -Path $migrations -Force | Out-Null
+        Set-Content -Path (Join-Path $migrations 'V1__create_customers.sql') -Value $FirstMigration
+        Set-Content -Path (Join-Path $migrations 'V2__create_orders.sql') -Value 'CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL); ${extra}'
+        $tenants = foreach ($tenantName in $Name) {
+            $extraSql = ''
+            if ($Extra.ContainsKey($tenantName)) { $extraSql = $Extra[$tenantName] }
+            [ordered]@{
+                name             = $tenantName
+                engine           = 'sqlite'
+                connectionString = "Data Source=data/$tenantName.db"
+                tags             = 'eu'
+                extra            = $extraSql
+            }
+        }
+        $tenantsFile = Join-Path $folder 'tenants.json'
+        ConvertTo-Json -InputObject @($tenants) | Set-Content -Path $tenantsFile
+        [pscustomobject]@{
+            Folder      = $folder
+            Migrations  = $migrations
+            TenantsFile = $tenantsFile
+            Data        = (Join-Path $folder 'data')
+        }
+    }
+}
+
+AfterAll {
+    Remove-Module TenantMigrations -ErrorAction SilentlyContinue
+}
+
+Describe 'The module' {
+    It 'exports the cmdlets of the manifest' {
+        $exported = (Get-Module TenantMigrations).ExportedCmdlets.Keys | Sort-Object
+        $exported | Should -Be @('Export-TenantMigrationSql', 'Get-Tenant', 'Get-TenantMigrationStatus', 'Invoke-TenantMigration', 'New-TenantMigration', 'New-TenantObject', 'Repair-TenantMigration', 'Test-TenantMigration')
+    }
+
+    It 'has the version of Directory.Build.props' {
+        $props = [xml](Get-Content -Raw -Path (Join-Path $RepoRoot 'Directory.Build.props'))
+        (Get-Module TenantMigrations).Version | Should -Be ([version]$props.Project.PropertyGroup.Version)
+    }
+
+    It 'can be imported again in another runspace of the same process' {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({ param($Path) Import-Module $Path -Force; (Get-Command -Module TenantMigrations).Count }).AddArgument($Manifest)
+            $ps.Invoke() | Should -Be 8
+            $ps.HadErrors | Should -BeFalse
+        }
+        finally {
+            $ps.Dispose()
+        }
+    }
+}
+
+Describe 'Invoke-TenantMigration on a SQLite fleet' {
+    It 'migrates every tenant through the pipeline and returns one result per tenant' {
+        $fleet = New-TestFleet -Name 'acme', 'globex', 'initech'
+
+        $results = Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations
+
+        $results | Should -HaveCount 3
+        foreach ($result in $results) {
+            $result | Should -BeOfType ([TenantMigrations.TenantMigrationResult])
+            $result.Succeeded | Should -BeTrue
+            $result.VersionAfter | Should -Be '2'
+            $result.Applied | Should -HaveCount 2
+        }
+        $results.TenantName | Sort-Object | Should -Be @('acme', 'globex', 'initech')
+        $status = Get-Tenant -Path $fleet.TenantsFile | Get-TenantMigrationStatus -Path $fleet.Migrations
+        $status.State | Sort-Object -Unique | Should -Be 'UpToDate'
+    }
+
+    It 'changes nothing with -WhatIf' {
+        $fleet = New-TestFleet -Name 'acme', 'globex'
+
+        $results = Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -WhatIf
+
+        $results | Should -BeNullOrEmpty
+        Join-Path $fleet.Data 'acme.db' | Should -Not -Exist
+        Join-Path $fleet.Data 'globex.db' | Should -Not -Exist
+    }
+
+    It 'leaves a migrated tenant at its version with -WhatIf' {
+        $fleet = New-TestFleet -Name 'acme'
+        Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -TargetVersion 1 | Out-Null
+
+        Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -WhatIf | Out-Null
+
+        (Get-Tenant -Path $fleet.TenantsFile | Get-TenantMigrationStatus -Path $fleet.Migrations).CurrentVersion | Should -Be '1'
+    }
+
+    It 'reports a failing tenant as a non-terminating error and migrates the others' {
+        $fleet = New-TestFleet -Name 'acme', 'bad', 'globex' -Extra @{ bad = 'THIS IS NOT SQL;' }
+
+        $results = Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -ErrorVariable failures -ErrorAction SilentlyContinue
+
+        $results | Should -HaveCount 3
+        ($results | Where-Object Succeeded).TenantName | Sort-Object | Should -Be @('acme', 'globex')
+        $failures | Should -HaveCount 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'MigrationFailed,*'
+        $failures[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $failures[0].TargetObject | Should -BeOfType ([TenantMigrations.TenantMigrationResult])
+        $failures[0].TargetObject.TenantName | Should -Be 'bad'
+        $failures[0].Exception.ErrorId | Should -Be 'MigrationFailed'
+    }
+
+    It 'stops at a failing tenant with -ErrorAction Stop' {
+        $fleet = New-TestFleet -Name 'bad' -Extra @{ bad = 'THIS IS NOT SQL;' }
+
+        { Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -ErrorAction Stop } | Should -Throw -ErrorId 'MigrationFailed'
+    }
+
+    It 'binds Import-Csv rows by property name' {
+        $fleet = New-TestFleet -Name 'unused'
+        $csv = Join-Path $fleet.Folder 'tenants.csv'
+        @(
+            [pscustomobject]@{ Name = 'acme'; Engine = 'sqlite'; ConnectionString = "Data Source=$(Join-Path $fleet.Data 'acme.db')"; Schema = ''; Tags = 'eu'; extra = '' }
+            [pscustomobject]@{ Name = 'globex'; Engine = 'sqlite'; ConnectionString = "Data Source=$(Join-Path $fleet.Data 'globex.db')"; Schema = ''; Tags = 'us'; extra = '' }
+        ) | Export-Csv -Path $csv -NoTypeInformation
+
+        $results = Import-Csv -Path $csv | Invoke-TenantMigration -Path $fleet.Migrations
+
+        $results.TenantName | Sort-Object | Should -Be @('acme', 'globex')
+        $results.Succeeded | Sort-Object -Unique | Should -BeTrue
+        Join-Path $fleet.Data 'acme.db' | Should -Exist
+    }
+
+    It 'takes status objects from Get-TenantMigrationStatus' {
+        $fleet = New-TestFleet -Name 'acme', 'globex'
+
+        $results = Get-Tenant -Path $fleet.TenantsFile | Get-TenantMigrationStatus -Path $fleet.Migrations |
+            Where-Object State -eq 'Pending' | Invoke-TenantMigration -Path $fleet.Migrations
+
+        $results | Should -HaveCount 2
+    }
+
+    It 'throws a terminating error for an invalid migrations folder and touches no tenant' {
+        $fleet = New-TestFleet -Name 'acme'
+        Set-Content -Path (Join-Path $fleet.Migrations 'Vbad__oops.sql') -Value 'SELECT 1;'
+
+        { Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations } | Should -Throw -ErrorId 'InvalidMigrationFolder'
+        Join-Path $fleet.Data 'acme.db' | Should -Not -Exist
+    }
+
+    It 'uses tenants.json and ./migrations of the current folder by default' {
+        $fleet = New-TestFleet -Name 'acme'
+        Push-Location -Path $fleet.Folder
+        try {
+            $results = Invoke-TenantMigration
+        }
+        finally {
+            Pop-Location
+        }
+        $results.TenantName | Should -Be 'acme'
+        $results.Succeeded | Should -BeTrue
+    }
+
+    It 'stops cleanly when the pipeline is stopped' {
+        $slow = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000) SELECT count(*) FROM c;'
+        $names = 1..20 | ForEach-Object { 't{0:00}' -f $_ }
+        $fleet = New-TestFleet -Name $names -FirstMigration $slow
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                    param($Path, $TenantsFile, $Migrations)
+                    Import-Module $Path
+                    Get-Tenant -Path $TenantsFile | Invoke-TenantMigration -Path $Migrations -ThrottleLimit 1
+                }).AddArgument($Manifest).AddArgument($fleet.TenantsFile).AddArgument($fleet.Migrations)
+            $running = $ps.BeginInvoke()
+            $deadline = (Get-Date).AddSeconds(60)
+            while (-not (Test-Path (Join-Path $fleet.Data 't02.db')) -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 50 }
+
+            $ps.Stop()
+
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            $running.IsCompleted | Should -BeTrue
+            @($names | Where-Object { -not (Test-Path (Join-Path $fleet.Data "$_.db")) }).Count | Should -BeGreaterThan 0
+        }
+        finally {
+            $ps.Dispose()
+        }
+    }
+}
+
+Describe 'The other cmdlets' {
+    It 'reports states that group well' {
+        $fleet = New-TestFleet -Name 'acme', 'globex'
+        Get-Tenant -Path $fleet.TenantsFile -Name acme | Invoke-TenantMigration -Path $fleet.Migrations | Out-Null
+
+        $groups = Get-Tenant -Path $fleet.TenantsFile | Get-TenantMigrationStatus -Path $fleet.Migrations | Group-Object -Property State -AsHashTable -AsString
+
+        $groups['UpToDate'].TenantName | Should -Be 'acme'
+        $groups['Pending'].TenantName | Should -Be 'globex'
+        $groups['Pending'].PendingCount | Should -Be 2
+    }
+
+    It 'filters tenants by name and tag' {
+        $fleet = New-TestFleet -Name 'acme', 'acme-two', 'globex'
+
+        (Get-Tenant -Path $fleet.TenantsFile -Name 'acme*').Name | Should -Be @('acme', 'acme-two')
+        (Get-Tenant -Path $fleet.TenantsFile -Tag 'us') | Should -BeNullOrEmpty
+        (Get-Tenant -SqlitePath (Join-Path $fleet.Data '*.db')) | Should -BeNullOrEmpty
+    }
+
+    It 'reports a tenant name without wildcards that matches nothing' {
+        $fleet = New-TestFleet -Name 'acme'
+
+        Get-Tenant -Path $fleet.TenantsFile -Name 'nobody' -ErrorVariable notFound -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $notFound | Should -HaveCount 1
+        $notFound[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'never displays the password of a credential' {
+        $credential = [pscredential]::new('migrator', (ConvertTo-SecureString -String 'Sup3rSecret!' -AsPlainText -Force))
+
+        $tenant = New-TenantObject -Name pg1 -Engine Postgres -ConnectionString 'Host=db;Database=app' -Schema t1 -Credential $credential
+
+        $tenant.ConnectionString | Should -Match 'migrator'
+        ($tenant | Format-List -Property * | Out-String) | Should -Not -Match 'Sup3rSecret'
+        ($tenant | Format-Table | Out-String) | Should -Not -Match 'Sup3rSecret'
+        ($tenant | ConvertTo-Json) | Should -Not -Match 'Sup3rSecret'
+    }
+
+    It 'exports one script per tenant' {
+        $fleet = New-TestFleet -Name 'acme', 'globex'
+        $review = Join-Path $fleet.Folder 'review'
+
+        $scripts = Get-Tenant -Path $fleet.TenantsFile | Export-TenantMigrationSql -Path $fleet.Migrations -OutputPath $review
+
+        $scripts | Should -HaveCount 2
+        Get-Content -Raw -Path (Join-Path $review 'acme.sql') | Should -Match 'CREATE TABLE orders'
+        Join-Path $fleet.Data 'acme.db' | Should -Not -Exist
+    }
+
+    It 'scaffolds migrations that the folder accepts' {
+        $fleet = New-TestFleet -Name 'acme'
+
+        $files = New-TenantMigration -Name 'add invoices' -Path $fleet.Migrations -WithUndo
+
+        $files | Should -HaveCount 2
+        foreach ($file in $files) {
+            $file | Should -BeOfType ([System.IO.FileInfo])
+            $file.Name | Should -Match '^[VU]\d{14}__add_invoices\.sql$'
+        }
+        Get-Tenant -Path $fleet.TenantsFile | Test-TenantMigration -Path $fleet.Migrations -Quiet | Should -BeTrue
+    }
+
+    It 'tests and repairs a drifted tenant without prompting when told so' {
+        $fleet = New-TestFleet -Name 'acme'
+        Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations | Out-Null
+        Add-Content -Path (Join-Path $fleet.Migrations 'V1__create_customers.sql') -Value '-- reviewed'
+        (Get-Tenant -Path $fleet.TenantsFile | Test-TenantMigration -Path $fleet.Migrations).Passed | Should -BeFalse
+
+        $repair = Get-Tenant -Path $fleet.TenantsFile | Repair-TenantMigration -Path $fleet.Migrations -Confirm:$false
+
+        $repair.RealignedChecksums | Should -Be '1'
+        (Get-Tenant -Path $fleet.TenantsFile | Get-TenantMigrationStatus -Path $fleet.Migrations).State | Should -Be 'UpToDate'
+    }
+
+    It 'completes -TargetVersion with the versions of the folder' {
+        $fleet = New-TestFleet -Name 'acme'
+        $line = "Invoke-TenantMigration -Path '$($fleet.Migrations)' -TargetVersion "
+
+        $completion = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+
+        $completion.CompletionMatches.CompletionText | Should -Be @('1', '2')
+    }
+
+    It 'completes -Name with the tenants of the file' {
+        $fleet = New-TestFleet -Name 'acme', 'globex'
+        $line = "Get-Tenant -Path '$($fleet.TenantsFile)' -Name g"
+
+        $completion = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+
+        $completion.CompletionMatches.CompletionText | Should -Be 'globex'
+    }
+}
+
+Describe 'Help' {
+    It '<Name> has a synopsis, a description, every parameter described and at least two examples' -ForEach @(
+        @{ Name = 'Get-Tenant' }
+        @{ Name = 'New-TenantObject' }
+        @{ Name = 'Get-TenantMigrationStatus' }
+        @{ Name = 'Invoke-TenantMigration' }
+        @{ Name = 'New-TenantMigration' }
+        @{ Name = 'Export-TenantMigrationSql' }
+        @{ Name = 'Test-TenantMigration' }
+        @{ Name = 'Repair-TenantMigration' }
+    ) {
+        $help = Get-Help -Name $Name -Full
+
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        # Without MAML, Get-Help makes the synopsis up from the syntax.
+        $help.Synopsis | Should -Not -BeLike "$Name *"
+        ($help.description.Text -join ' ') | Should -Not -BeNullOrEmpty
+        @($help.examples.example).Count | Should -BeGreaterOrEqual 2
+        $common = @([System.Management.Automation.PSCmdlet]::CommonParameters) + @([System.Management.Automation.PSCmdlet]::OptionalCommonParameters)
+        foreach ($parameter in (Get-Command -Name $Name).Parameters.Keys | Where-Object { $_ -notin $common }) {
+            ($help.parameters.parameter | Where-Object Name -eq $parameter).description.Text -join ' ' | Should -Not -BeNullOrEmpty -Because "-$parameter must be described"
+        }
+    }
+}
+
+Describe 'A user test that mocks the cmdlets' {
+    BeforeAll {
+        # What a user's ops script might look like.
+        function Get-FailedTenant {
+            param([Parameter(Mandatory)] [string] $TenantsFile)
+            Get-Tenant -Path $TenantsFile | Invoke-TenantMigration -Confirm:$false | Where-Object { -not $_.Succeeded }
+        }
+    }
+
+    It 'gets what the mocked Invoke-TenantMigration returns, built from the public output types' {
+        $fleet = New-TestFleet -Name 'acme'
+        Mock Invoke-TenantMigration {
+            $result = [TenantMigrations.TenantMigrationResult]::new()
+            $result.Tenant = [TenantMigrations.Tenant]@{ Name = 'acme'; Engine = 'Sqlite' }
+            $result.StateBefore = 'Pending'
+            $result.StateAfter = 'Failed'
+            $result.Error = [TenantMigrations.MigrationError]@{ ErrorId = 'MigrationFailed'; Message = 'mocked failure' }
+            $result
+        }
+
+        $failed = Get-FailedTenant -TenantsFile $fleet.TenantsFile
+
+        $failed.TenantName | Should -Be 'acme'
+        $failed.Error.ErrorId | Should -Be 'MigrationFailed'
+        Should -Invoke Invoke-TenantMigration -Times 1
+        Join-Path $fleet.Data 'acme.db' | Should -Not -Exist
+    }
+}
+
+Describe 'The README quick start on the samples' -Skip:(-not (Test-Path (Join-Path $PSScriptRoot '../samples/tenants.json'))) {
+    It 'migrates the sample fleet' {
+        $copy = Join-Path $TestDrive 'samples'
+        Copy-Item -Path (Join-Path $RepoRoot 'samples') -Destination $copy -Recurse
+        Remove-Item -Path (Join-Path $copy 'data') -Recurse -Force -ErrorAction SilentlyContinue
+
+        $tenants = Get-Tenant -Path (Join-Path $copy 'tenants.json')
+        $results = $tenants | Invoke-TenantMigration -Path (Join-Path $copy 'migrations') -ErrorAction SilentlyContinue
+
+        $results | Should -HaveCount @($tenants).Count
+    }
+}
