@@ -9,7 +9,7 @@
     Author               = 'TenantMigrations contributors'
     CompanyName          = 'TenantMigrations contributors'
     Copyright            = '(c) TenantMigrations contributors.'
-    Description          = 'Migrates fleets of tenant databases (a SQLite file, a PostgreSQL schema or database per tenant) with versioned SQL scripts: status, parallel migration with -WhatIf, SQL export, validation and repair.'
+    Description          = 'Migrates fleets of tenant databases (a SQLite file, a PostgreSQL schema or database, or a MySQL/MariaDB database per tenant) with versioned SQL scripts: status, parallel migration with -WhatIf, SQL export, validation and repair.'
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('out/TenantMigrations/TenantMigrations.Format.ps1xml')
@@ -29,7 +29,7 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('database', 'migration', 'multi-tenant', 'sqlite', 'postgresql', 'schema', 'devops', 'PSEdition_Core')
+            Tags         = @('database', 'migration', 'multi-tenant', 'sqlite', 'postgresql', 'mysql', 'mariadb', 'schema', 'devops', 'PSEdition_Core')
             ProjectUri   = 'https://github.com/tenantmigrations/tenantmigrations'
             LicenseUri   = 'https://github.com/tenantmigrations/tenantmigrations/blob/main/LICENSE'
             ReleaseNotes = 'First release: Get-Tenant, New-TenantObject, Get-TenantMigrationStatus, Invoke-TenantMigration, New-TenantMigration, Export-TenantMigrationSql, Test-TenantMigration and Repair-TenantMigration.'

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Migrations;
 using TenantMigrations.Engine.Planning;
@@ -18,10 +19,36 @@ public abstract class FleetScenarios : IDisposable
 
     protected abstract Task<bool> TableExistsAsync(Tenant tenant, string table);
 
-    /// <summary>(version, state, checksum) of each journal row, oldest first.</summary>
-    protected abstract Task<IReadOnlyList<(string? Version, string State, string? Checksum)>> JournalAsync(Tenant tenant);
+    /// <summary>An open connection to the tenant, with unqualified names resolving inside it.</summary>
+    protected abstract Task<DbConnection> OpenAsync(Tenant tenant);
 
-    protected abstract Task<string?> ScalarAsync(Tenant tenant, string sql);
+    /// <summary>(version, state, checksum) of each journal row, oldest first.</summary>
+    protected async Task<IReadOnlyList<(string? Version, string State, string? Checksum)>> JournalAsync(Tenant tenant)
+    {
+        await using var connection = await OpenAsync(tenant);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT version, state, checksum FROM tenant_migrations_history ORDER BY installed_rank";
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<(string?, string, string?)>();
+        while (await reader.ReadAsync()) rows.Add((reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+        return rows;
+    }
+
+    /// <summary>The first value of a query as text; null for NULL, no row, or an error (a missing table).</summary>
+    protected async Task<string?> ScalarAsync(Tenant tenant, string sql)
+    {
+        await using var connection = await OpenAsync(tenant);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        try
+        {
+            return await command.ExecuteScalarAsync() is { } value and not DBNull ? Convert.ToString(value) : null;
+        }
+        catch (DbException)
+        {
+            return null;
+        }
+    }
 
     public virtual void Dispose() => Folder.Dispose();
 

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Migrations;
 using TenantMigrations.Engine.Planning;
@@ -51,34 +52,11 @@ public sealed class MySqlFleetTests(MariaDbFixture mariadb) : FleetScenarios
     protected override async Task<bool> TableExistsAsync(Tenant tenant, string table) =>
         await ScalarAsync(tenant, $"SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = '{table}'") == "1";
 
-    protected override async Task<IReadOnlyList<(string? Version, string State, string? Checksum)>> JournalAsync(Tenant tenant)
-    {
-        await using var connection = await OpenAsync(tenant);
-        await using var command = new MySqlCommand("SELECT version, state, checksum FROM tenant_migrations_history ORDER BY installed_rank", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<(string?, string, string?)>();
-        while (await reader.ReadAsync()) rows.Add((reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
-        return rows;
-    }
-
-    protected override async Task<string?> ScalarAsync(Tenant tenant, string sql)
-    {
-        await using var connection = await OpenAsync(tenant);
-        await using var command = new MySqlCommand(sql, connection);
-        try
-        {
-            return await command.ExecuteScalarAsync() is { } value and not DBNull ? Convert.ToString(value) : null;
-        }
-        catch (MySqlException)
-        {
-            return null;
-        }
-    }
-
     protected override async Task SimulateCrashedRunAsync(Tenant tenant, string version)
     {
         await using var connection = await OpenAsync(tenant);
-        await using var command = new MySqlCommand($"INSERT INTO tenant_migrations_history (installed_rank, version, description, kind, state, started_at) VALUES (99, '{version}', 'b', 'versioned', 'running', NOW(6))", connection);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"INSERT INTO tenant_migrations_history (installed_rank, version, description, kind, state, started_at) VALUES (99, '{version}', 'b', 'versioned', 'running', NOW(6))";
         await command.ExecuteNonQueryAsync();
     }
 
@@ -91,7 +69,7 @@ public sealed class MySqlFleetTests(MariaDbFixture mariadb) : FleetScenarios
         ConnectionString = $"Server=127.0.0.1;Port={PostgresServer.FreePort()};Database=nowhere;User ID=root;Password=unreachable-Secr3t;Connection Timeout=2",
     };
 
-    private static async Task<MySqlConnection> OpenAsync(Tenant tenant)
+    protected override async Task<DbConnection> OpenAsync(Tenant tenant)
     {
         var connection = new MySqlConnection(tenant.GetConnectionString());
         await connection.OpenAsync();

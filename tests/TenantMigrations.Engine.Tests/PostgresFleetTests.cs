@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Npgsql;
 using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Migrations;
@@ -26,34 +27,11 @@ public class PostgresSchemaFleetTests(PostgresFixture postgres) : FleetScenarios
     protected override async Task<bool> TableExistsAsync(Tenant tenant, string table) =>
         await ScalarAsync(tenant, $"SELECT count(*) FROM pg_tables WHERE schemaname = '{tenant.Schema ?? "public"}' AND tablename = '{table}'") == "1";
 
-    protected override async Task<IReadOnlyList<(string? Version, string State, string? Checksum)>> JournalAsync(Tenant tenant)
-    {
-        await using var connection = await OpenAsync(tenant);
-        await using var command = new NpgsqlCommand($"SELECT version, state, checksum FROM \"{tenant.Schema ?? "public"}\".tenant_migrations_history ORDER BY installed_rank", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<(string?, string, string?)>();
-        while (await reader.ReadAsync()) rows.Add((reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
-        return rows;
-    }
-
-    protected override async Task<string?> ScalarAsync(Tenant tenant, string sql)
-    {
-        await using var connection = await OpenAsync(tenant);
-        await using var command = new NpgsqlCommand(sql, connection);
-        try
-        {
-            return await command.ExecuteScalarAsync() is { } value and not DBNull ? Convert.ToString(value) : null;
-        }
-        catch (PostgresException)
-        {
-            return null;
-        }
-    }
-
     protected override async Task SimulateCrashedRunAsync(Tenant tenant, string version)
     {
         await using var connection = await OpenAsync(tenant);
-        await using var command = new NpgsqlCommand($"INSERT INTO tenant_migrations_history (installed_rank, version, description, kind, state, started_at) VALUES (99, '{version}', 'b', 'versioned', 'running', now())", connection);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"INSERT INTO tenant_migrations_history (installed_rank, version, description, kind, state, started_at) VALUES (99, '{version}', 'b', 'versioned', 'running', now())";
         await command.ExecuteNonQueryAsync();
     }
 
@@ -69,15 +47,13 @@ public class PostgresSchemaFleetTests(PostgresFixture postgres) : FleetScenarios
 
     internal Task<bool> TableExists(Tenant tenant, string table) => TableExistsAsync(tenant, table);
 
-    internal Task<IReadOnlyList<(string? Version, string State, string? Checksum)>> Journal(Tenant tenant) => JournalAsync(tenant);
-
-    internal Task<string?> Scalar(Tenant tenant, string sql) => ScalarAsync(tenant, sql);
+    internal Task<DbConnection> Open(Tenant tenant) => OpenAsync(tenant);
 
     internal Task SimulateCrashedRun(Tenant tenant, string version) => SimulateCrashedRunAsync(tenant, version);
 
     internal Tenant Unreachable() => UnreachableTenant();
 
-    private static async Task<NpgsqlConnection> OpenAsync(Tenant tenant)
+    protected override async Task<DbConnection> OpenAsync(Tenant tenant)
     {
         var connection = new NpgsqlConnection(tenant.GetConnectionString());
         await connection.OpenAsync();
@@ -270,9 +246,7 @@ public sealed class PostgresDatabaseFleetTests(PostgresFixture postgres) : Fleet
 
     protected override Task<bool> TableExistsAsync(Tenant tenant, string table) => helpers.TableExists(tenant, table);
 
-    protected override Task<IReadOnlyList<(string? Version, string State, string? Checksum)>> JournalAsync(Tenant tenant) => helpers.Journal(tenant);
-
-    protected override Task<string?> ScalarAsync(Tenant tenant, string sql) => helpers.Scalar(tenant, sql);
+    protected override Task<DbConnection> OpenAsync(Tenant tenant) => helpers.Open(tenant);
 
     protected override Task SimulateCrashedRunAsync(Tenant tenant, string version) => helpers.SimulateCrashedRun(tenant, version);
 

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using TenantMigrations.Engine.Dialects.Sqlite;
 
@@ -16,32 +17,6 @@ public sealed class SqliteFleetTests : FleetScenarios
         File.Exists(SqliteDialect.DatabasePath(tenant))
         && await ScalarAsync(tenant, $"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{table}'") == "1";
 
-    protected override async Task<IReadOnlyList<(string? Version, string State, string? Checksum)>> JournalAsync(Tenant tenant)
-    {
-        await using var connection = Open(tenant);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT version, state, checksum FROM tenant_migrations_history ORDER BY installed_rank";
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<(string?, string, string?)>();
-        while (await reader.ReadAsync()) rows.Add((reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
-        return rows;
-    }
-
-    protected override async Task<string?> ScalarAsync(Tenant tenant, string sql)
-    {
-        await using var connection = Open(tenant);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        try
-        {
-            return await command.ExecuteScalarAsync() is { } value and not DBNull ? Convert.ToString(value) : null;
-        }
-        catch (SqliteException)
-        {
-            return null;
-        }
-    }
-
     protected override async Task SimulateCrashedRunAsync(Tenant tenant, string version)
     {
         await using var connection = Open(tenant);
@@ -55,6 +30,8 @@ public sealed class SqliteFleetTests : FleetScenarios
 
     protected override Tenant UnreachableTenant() =>
         new() { Name = "nowhere", Engine = DatabaseEngine.Sqlite, ConnectionString = "Data Source=/proc/no-such-dir/nowhere.db" };
+
+    protected override Task<DbConnection> OpenAsync(Tenant tenant) => Task.FromResult<DbConnection>(Open(tenant));
 
     private static SqliteConnection Open(Tenant tenant)
     {
