@@ -44,22 +44,7 @@ internal static class ScriptExporter
         foreach (var pending in plan.Pending)
         {
             var transactional = pending.Transactional && dialect.SupportsTransactionalDdl;
-            var entry = new JournalEntry
-            {
-                InstalledRank = ++rank,
-                Version = pending.Migration.Version?.Text,
-                Description = pending.Migration.Description,
-                Kind = pending.Migration.Kind,
-                Checksum = pending.Script.Checksum,
-                State = JournalState.Succeeded,
-                StartedAt = DateTime.UtcNow,
-                FinishedAt = DateTime.UtcNow,
-                DurationMs = 0,
-                AppliedBy = "export",
-                ToolVersion = MigrateOptions.ToolVersion,
-                ScriptName = pending.Script.FileName,
-                Script = pending.RenderedSql,
-            };
+            var entry = pending.StartEntry(++rank, appliedBy: "export", runId: null) with { State = JournalState.Succeeded, FinishedAt = DateTime.UtcNow, DurationMs = 0 };
             sql.Append("\n-- ").Append(pending.Script.FileName).Append(transactional ? "" : " (no transaction)").Append('\n');
             if (transactional) sql.Append("BEGIN;\n");
             var script = pending.RenderedSql.TrimEnd();

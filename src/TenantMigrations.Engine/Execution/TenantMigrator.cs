@@ -132,21 +132,8 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
         return Finish(result, plan.State, stateAfter, null, null, clock);
     }
 
-    private JournalEntry NewEntry(PlannedMigration pending, List<JournalEntry> entries) => new()
-    {
-        InstalledRank = entries.Count == 0 ? 1 : entries.Max(e => e.InstalledRank) + 1,
-        Version = pending.Migration.Version?.Text,
-        Description = pending.Migration.Description,
-        Kind = pending.Migration.Kind,
-        Checksum = pending.Script.Checksum,
-        State = JournalState.Running,
-        StartedAt = DateTime.UtcNow,
-        AppliedBy = options.AppliedBy,
-        RunId = options.RunId,
-        ToolVersion = MigrateOptions.ToolVersion,
-        ScriptName = pending.Script.FileName,
-        Script = pending.RenderedSql,
-    };
+    private JournalEntry NewEntry(PlannedMigration pending, List<JournalEntry> entries) =>
+        pending.StartEntry(entries.Count == 0 ? 1 : entries.Max(e => e.InstalledRank) + 1, options.AppliedBy, options.RunId);
 
     private sealed record Outcome(JournalEntry? Entry, MigrationError? Error);
 

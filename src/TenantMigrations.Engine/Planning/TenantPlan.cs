@@ -8,6 +8,23 @@ public sealed record PlannedMigration(Migration Migration, MigrationScript Scrip
 {
     public bool Transactional => Script.Directives.Transaction;
 
+    /// <summary>The journal row of this migration, 'running' and not yet finished.</summary>
+    public JournalEntry StartEntry(int installedRank, string appliedBy, string? runId) => new()
+    {
+        InstalledRank = installedRank,
+        Version = Migration.Version?.Text,
+        Description = Migration.Description,
+        Kind = Migration.Kind,
+        Checksum = Script.Checksum,
+        State = JournalState.Running,
+        StartedAt = DateTime.UtcNow,
+        AppliedBy = appliedBy,
+        RunId = runId,
+        ToolVersion = Execution.MigrateOptions.ToolVersion,
+        ScriptName = Script.FileName,
+        Script = RenderedSql,
+    };
+
     public AppliedMigration Describe(JournalState state = JournalState.Succeeded, TimeSpan duration = default) => new()
     {
         Version = Migration.Version?.Text,
