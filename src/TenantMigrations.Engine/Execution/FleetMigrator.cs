@@ -43,7 +43,7 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
     }
 
     /// <summary>Reads every tenant's state, batching journal reads per server or database where the dialect can.</summary>
-    public async Task<IReadOnlyList<TenantMigrationStatus>> GetStatusAsync(IReadOnlyList<Tenant> tenants, MigrationSet set, PlanOptions planOptions, IFleetSink? sink = null, int throttleLimit = 4, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<TenantMigrationStatus>> GetStatusAsync(IReadOnlyList<Tenant> tenants, MigrationSet set, PlanOptions planOptions, IFleetSink? sink = null, int throttleLimit = 4, CancellationToken cancellationToken = default, ConnectionLimits? limits = null)
     {
         sink ??= new NullFleetSink();
         RejectDuplicateNames(tenants);
@@ -70,7 +70,7 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
         await FleetWorkers.ForEachAsync(batches, throttleLimit, cancellationToken, async (batch, token) =>
         {
             var dialect = dialects.For(batch[0].Engine);
-            var options = new MigrateOptions();
+            var options = new MigrateOptions { Limits = limits ?? new() };
             IReadOnlyDictionary<Tenant, JournalSnapshot> snapshots;
             try
             {

@@ -54,7 +54,9 @@ public sealed class Migration
 }
 
 /// <summary>Per-file settings read from leading "-- tm:key=value" comments.</summary>
-public sealed record ScriptDirectives(bool Transaction)
+/// <param name="Transaction">tm:transaction=true|false: whether the file runs in a transaction.</param>
+/// <param name="DdlLockTimeout">tm:ddl-lock-timeout=SECONDS: overrides the run's DDL lock timeout for this file.</param>
+public sealed record ScriptDirectives(bool Transaction, TimeSpan? DdlLockTimeout = null)
 {
     public static readonly ScriptDirectives Default = new(Transaction: true);
 }
