@@ -19,7 +19,7 @@ internal static class HandWrittenLoop
             foreach (var migration in set.Versioned.Concat(set.Repeatable))
             {
                 var file = migration.FileFor(DatabaseEngine.Postgres)!;
-                var sql = Placeholders.Render(file, values);
+                var sql = Placeholders.Render(file.Content, values, new TenantMigrations.Engine.Dialects.Postgres.PostgresDialect());
                 if (file.Directives.Transaction)
                 {
                     await using var transaction = await connection.BeginTransactionAsync();

@@ -49,7 +49,7 @@ internal static class MySqlBench
             var values = Placeholders.ValuesFor(tenant, set.Settings);
             foreach (var migration in set.Versioned.Concat(set.Repeatable))
             {
-                foreach (var statement in SqlStatementSplitter.MySql.Split(Placeholders.Render(migration.FileFor(DatabaseEngine.MySql)!, values)))
+                foreach (var statement in SqlStatementSplitter.MySql.Split(Placeholders.Render(migration.FileFor(DatabaseEngine.MySql)!.Content, values, new TenantMigrations.Engine.Dialects.MySql.MySqlDialect())))
                 {
                     await ExecuteAsync(connection, statement);
                 }

@@ -42,7 +42,7 @@ if (Environment.GetEnvironmentVariable("TM_BENCH_PROBE") is not null)
     var dialect = migrator.DialectFor(ours[0]);
     for (var i = 0; i < 3; i++)
     {
-        var read = await Measure.TimeAsync(() => dialect.ReadJournalsAsync(ours, set.Settings.JournalTable, CancellationToken.None));
+        var read = await Measure.TimeAsync(() => dialect.ReadJournalsAsync(ours, set.Settings.JournalTable, new ConnectionLimits(), CancellationToken.None));
         Console.WriteLine($"probe: batched journal read {read.TotalMilliseconds:0} ms");
     }
 }

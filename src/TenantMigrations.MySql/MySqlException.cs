@@ -26,6 +26,8 @@ public sealed class MySqlException : DbException
 
     internal static bool IsTransientNumber(int number) => number is
         1040 // too many connections
+        or 1053 // server shutdown in progress
+        or 1927 // connection was killed (MariaDB)
         or 1205 // lock wait timeout
         or 1213 // deadlock
         or ClientErrorCodes.UnableToConnect

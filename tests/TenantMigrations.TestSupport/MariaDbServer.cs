@@ -30,7 +30,9 @@ public sealed class MariaDbServer : IAsyncDisposable
     public const string ExternalServerVariable = "TM_TEST_MYSQL";
     const string TestUser = "tm_test";
 
-    readonly Process? _process;
+    Process? _process;
+    ProcessStartInfo? _startInfo;
+    string? _errorLog;
     readonly string? _tempDirectory;
     readonly string? _socketPath;
     readonly string _testPassword;
@@ -181,7 +183,11 @@ public sealed class MariaDbServer : IAsyncDisposable
                 """;
             await RunCliAsync(["-S", socketPath, "-u", "root"], password: null, setup);
 
-            return new MariaDbServer("127.0.0.1", port, "root", adminPassword, TestUser, testPassword, caPath, process, tempDirectory, socketPath);
+            return new MariaDbServer("127.0.0.1", port, "root", adminPassword, TestUser, testPassword, caPath, process, tempDirectory, socketPath)
+            {
+                _startInfo = process!.StartInfo,
+                _errorLog = errorLog,
+            };
         }
         catch
         {
@@ -208,6 +214,20 @@ public sealed class MariaDbServer : IAsyncDisposable
         var password = Get("", "Password", "Pwd");
         var ca = Get("", "SslCa", "SslCA");
         return new MariaDbServer(host, port, user, password, user, password, ca.Length == 0 ? null : ca, null, null, null);
+    }
+
+    /// <summary>Kills the server (every session is cut, as in a crash), keeps it down for a while, and starts it again on the same port.</summary>
+    public async Task RestartAsync(TimeSpan downtime)
+    {
+        if (_process is null || _startInfo is null) throw new InvalidOperationException("An external server (TM_TEST_MYSQL) is not restarted by tests.");
+        KillQuietly(_process);
+        _process.Dispose();
+        File.Delete(_socketPath!);
+        await Task.Delay(downtime);
+        var restarted = new ProcessStartInfo(_startInfo.FileName) { UseShellExecute = false };
+        foreach (var argument in _startInfo.ArgumentList) restarted.ArgumentList.Add(argument);
+        _process = Process.Start(restarted) ?? throw new InvalidOperationException("mariadbd did not restart.");
+        await WaitUntilReadyAsync(_process, Port, _socketPath!, TimeSpan.FromSeconds(60), _errorLog!);
     }
 
     public async ValueTask DisposeAsync()

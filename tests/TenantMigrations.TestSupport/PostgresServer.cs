@@ -16,12 +16,14 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private readonly string? dataFolder;
     private readonly string? runAs;
+    private readonly string? serverOptions;
 
-    private PostgresServer(string adminConnectionString, string? dataFolder, string? runAs)
+    private PostgresServer(string adminConnectionString, string? dataFolder, string? runAs, string? serverOptions = null)
     {
         AdminConnectionString = adminConnectionString;
         this.dataFolder = dataFolder;
         this.runAs = runAs;
+        this.serverOptions = serverOptions;
     }
 
     /// <summary>A superuser connection string to the 'postgres' database, with a password.</summary>
@@ -41,11 +43,26 @@ public sealed class PostgresServer : IAsyncDisposable
         var cluster = Path.Combine(dataFolder, "data");
         await RunAsync(Path.Combine(BinFolder, "initdb"), $"-D {cluster} -U postgres --pwfile={passwordFile} -A scram-sha-256 -E UTF8 --no-sync", runAs);
         var port = FreePort();
-        var server = new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Password={Password};Database=postgres;Timeout=30;Command Timeout=120", dataFolder, runAs);
         var options = $"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={dataFolder} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=128MB";
-        await RunAsync(Path.Combine(BinFolder, "pg_ctl"), $"-D {cluster} -l {Path.Combine(dataFolder, "log")} -w -t 60 -o \"{options}\" start", runAs);
+        var server = new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Password={Password};Database=postgres;Timeout=30;Command Timeout=120", dataFolder, runAs, options);
+        await server.StartServerAsync();
         return server;
     }
+
+    private Task StartServerAsync() =>
+        RunAsync(Path.Combine(BinFolder, "pg_ctl"), $"-D {Path.Combine(dataFolder!, "data")} -l {Path.Combine(dataFolder!, "log")} -w -t 60 -o \"{serverOptions}\" start", runAs);
+
+    /// <summary>Crashes the server (immediate stop: every session is cut), keeps it down for a while, and starts it again on the same port.</summary>
+    public async Task RestartAsync(TimeSpan downtime)
+    {
+        if (dataFolder is null) throw new InvalidOperationException("An external server (TM_TEST_PG) is not restarted by tests.");
+        await RunAsync(Path.Combine(BinFolder, "pg_ctl"), $"-D {Path.Combine(dataFolder, "data")} -m immediate -w stop", runAs);
+        await Task.Delay(downtime);
+        await StartServerAsync();
+    }
+
+    /// <summary>Whether this fixture started the server itself (and so may restart it).</summary>
+    public bool IsPrivate => dataFolder is not null;
 
     /// <summary>Creates a fresh database and returns a connection string to it.</summary>
     public async Task<string> CreateDatabaseAsync(string name)

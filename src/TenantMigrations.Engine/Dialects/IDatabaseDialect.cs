@@ -1,4 +1,5 @@
 using System.Data.Common;
+using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Journal;
 
 namespace TenantMigrations.Engine.Dialects;
@@ -23,8 +24,11 @@ public interface IDatabaseDialect
     /// <summary>Checks the tenant's connection settings and names (schema, database) before anything connects.</summary>
     void Validate(Tenant tenant);
 
-    /// <summary>A connection to the tenant, not yet open. <paramref name="forWriting"/> false must not create anything (SQLite files).</summary>
-    DbConnection CreateConnection(Tenant tenant, bool forWriting);
+    /// <summary>
+    /// A connection to the tenant, not yet open. <paramref name="forWriting"/> false must not create anything (SQLite files).
+    /// <paramref name="limits"/> set the connect timeout and the default command timeout of the tool's own commands.
+    /// </summary>
+    DbConnection CreateConnection(Tenant tenant, bool forWriting, ConnectionLimits? limits = null);
 
     /// <summary>Prepares an open session for the tenant (search_path for schema-per-tenant).</summary>
     Task PrepareSessionAsync(DbConnection connection, Tenant tenant, CancellationToken cancellationToken);
@@ -51,10 +55,19 @@ public interface IDatabaseDialect
     /// Reads the journals of tenants that share a batch key in as few round trips as the engine allows.
     /// A tenant missing from the result could not be read; the exception says why.
     /// </summary>
-    Task<IReadOnlyDictionary<Tenant, JournalSnapshot>> ReadJournalsAsync(IReadOnlyList<Tenant> tenants, string journalTable, CancellationToken cancellationToken);
+    Task<IReadOnlyDictionary<Tenant, JournalSnapshot>> ReadJournalsAsync(IReadOnlyList<Tenant> tenants, string journalTable, ConnectionLimits limits, CancellationToken cancellationToken);
 
     /// <summary>The statements of a script in the order they run: the whole script where the engine takes it in one go.</summary>
     IReadOnlyList<string> SplitStatements(string script);
+
+    /// <summary>
+    /// Session statements that bound how long DDL waits for a table lock (zero: no bound), or none where the engine
+    /// has no such setting. A wait that runs out fails with an error <see cref="IsLockTimeout"/> recognizes.
+    /// </summary>
+    IReadOnlyList<string> DdlLockTimeoutStatements(TimeSpan timeout);
+
+    /// <summary>A statement gave up waiting for a lock: nothing of that statement was applied.</summary>
+    bool IsLockTimeout(Exception exception);
 
     /// <summary>Connection-level failures worth retrying: refused, reset, too many connections, serialization failure.</summary>
     bool IsTransient(Exception exception);

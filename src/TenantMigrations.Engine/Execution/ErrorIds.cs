@@ -14,10 +14,16 @@ public static class ErrorIds
     public const string InvalidTenant = "InvalidTenant";
     public const string Cancelled = "MigrationCancelled";
 
+    /// <summary>A migration's DDL kept waiting for a table lock past the DDL lock timeout, on every attempt.</summary>
+    public const string LockTimeout = "LockTimeout";
+
+    /// <summary>A fault inside the tenant outside any migration's SQL: permission denied on the journal, a failed commit.</summary>
+    public const string TenantFailed = "TenantFailed";
+
     /// <summary>The PowerShell ErrorCategory name for an error id (the engine has no PowerShell reference).</summary>
     public static string CategoryFor(string errorId) => errorId switch
     {
-        TenantLocked => "ResourceBusy",
+        TenantLocked or LockTimeout => "ResourceBusy",
         ChecksumMismatch or MissingMigration or IncompleteMigration or OutOfOrder => "InvalidData",
         TenantUnreachable => "ConnectionError",
         InvalidMigration or InvalidTenant => "InvalidArgument",

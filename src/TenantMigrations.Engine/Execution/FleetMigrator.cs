@@ -29,8 +29,7 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
             await FleetWorkers.ForEachAsync(tenants, options.ThrottleLimit, cancellationToken, async (tenant, token) =>
             {
                 sink.Post(new TenantStarted(tenant));
-                var migrator = new TenantMigrator(dialects.For(tenant.Engine), set, options, sink);
-                var result = await migrator.MigrateAsync(tenant, token).ConfigureAwait(false);
+                var result = await MigrateOneAsync(tenant, set, options, sink, token).ConfigureAwait(false);
                 results.Add(result);
                 sink.Post(new TenantFinished(result));
             }).ConfigureAwait(false);
@@ -42,6 +41,29 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
         return Summarize(options.RunId, tenants.Count, results, cancellationToken.IsCancellationRequested, clock.Elapsed);
     }
 
+    /// <summary>The last line of defence: nothing that happens inside one tenant ends the run.</summary>
+    private async Task<TenantMigrationResult> MigrateOneAsync(Tenant tenant, MigrationSet set, MigrateOptions options, IFleetSink sink, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            return await new TenantMigrator(dialects.For(tenant.Engine), set, options, sink).MigrateAsync(tenant, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return new TenantMigrationResult
+            {
+                Tenant = tenant,
+                RunId = options.RunId,
+                DryRun = options.DryRun,
+                StateBefore = TenantState.Failed,
+                StateAfter = TenantState.Failed,
+                Error = new MigrationError { ErrorId = ErrorIds.TenantFailed, Message = $"tenant '{tenant.Name}': {Redaction.MessageOf(ex, tenant)}" },
+                Duration = clock.Elapsed,
+            };
+        }
+    }
+
     /// <summary>Reads every tenant's state, batching journal reads per server or database where the dialect can.</summary>
     public async Task<IReadOnlyList<TenantMigrationStatus>> GetStatusAsync(IReadOnlyList<Tenant> tenants, MigrationSet set, PlanOptions planOptions, IFleetSink? sink = null, int throttleLimit = 4, CancellationToken cancellationToken = default, ConnectionLimits? limits = null)
     {
@@ -51,14 +73,13 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
         var valid = new List<Tenant>();
         foreach (var tenant in tenants)
         {
-            try
+            if (TenantChecks.Problem(dialects.For(tenant.Engine), tenant) is { } problem)
             {
-                dialects.For(tenant.Engine).Validate(tenant);
-                valid.Add(tenant);
+                Report(new TenantMigrationStatus { Tenant = tenant, State = TenantState.Invalid, Message = problem });
             }
-            catch (Exception ex) when (ex is InvalidIdentifierException or ArgumentException or FormatException)
+            else
             {
-                Report(new TenantMigrationStatus { Tenant = tenant, State = TenantState.Invalid, Message = Redaction.MessageOf(ex, tenant) });
+                valid.Add(tenant);
             }
         }
 
@@ -75,7 +96,7 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
             try
             {
                 snapshots = await TransientRetry.Create(dialect, options, sink, batch[0])
-                    .ExecuteAsync(async t => await dialect.ReadJournalsAsync(batch, set.Settings.JournalTable, t).ConfigureAwait(false), token).ConfigureAwait(false);
+                    .ExecuteAsync(async t => await dialect.ReadJournalsAsync(batch, set.Settings.JournalTable, options.Limits, t).ConfigureAwait(false), token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -84,7 +105,14 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
             foreach (var tenant in batch)
             {
                 var snapshot = snapshots.TryGetValue(tenant, out var found) ? found : JournalSnapshot.Unreachable("the journal could not be read.");
-                Report(StatusOf(set, tenant, snapshot, planOptions, dialect));
+                try
+                {
+                    Report(StatusOf(set, tenant, snapshot, planOptions, dialect));
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Report(new TenantMigrationStatus { Tenant = tenant, State = TenantState.Invalid, Message = $"tenant '{tenant.Name}': {Redaction.MessageOf(ex, tenant)}" });
+                }
             }
         }).ConfigureAwait(false);
         return tenants.Select(t => statuses[t]).ToList();
@@ -105,7 +133,7 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
         {
             var dialect = dialects.For(tenant.Engine);
             var snapshot = await ReadOneAsync(dialect, tenant, set, token).ConfigureAwait(false);
-            var plan = Planner.Plan(set, tenant, snapshot, planOptions, dialect.SupportsTransactionalDdl);
+            var plan = Planner.Plan(set, tenant, snapshot, planOptions, dialect);
             exports[tenant] = ScriptExporter.Export(dialect, set, plan, snapshot);
         }).ConfigureAwait(false);
         return tenants.Select(t => exports[t]).ToList();
@@ -113,17 +141,10 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
 
     private static async Task<JournalSnapshot> ReadOneAsync(IDatabaseDialect dialect, Tenant tenant, MigrationSet set, CancellationToken cancellationToken)
     {
+        if (TenantChecks.Problem(dialect, tenant) is { } problem) return JournalSnapshot.Invalid(problem);
         try
         {
-            dialect.Validate(tenant);
-        }
-        catch (Exception ex) when (ex is InvalidIdentifierException or ArgumentException or FormatException)
-        {
-            return JournalSnapshot.Invalid(Redaction.MessageOf(ex, tenant));
-        }
-        try
-        {
-            var snapshots = await dialect.ReadJournalsAsync([tenant], set.Settings.JournalTable, cancellationToken).ConfigureAwait(false);
+            var snapshots = await dialect.ReadJournalsAsync([tenant], set.Settings.JournalTable, new ConnectionLimits(), cancellationToken).ConfigureAwait(false);
             return snapshots.TryGetValue(tenant, out var snapshot) ? snapshot : JournalSnapshot.Unreachable("the journal could not be read.");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -138,7 +159,7 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
         {
             return new TenantMigrationStatus { Tenant = tenant, State = snapshot.InvalidTenant ? TenantState.Invalid : TenantState.Unreachable, Message = snapshot.UnreachableReason };
         }
-        var plan = Planner.Plan(set, tenant, snapshot, planOptions, dialect.SupportsTransactionalDdl);
+        var plan = Planner.Plan(set, tenant, snapshot, planOptions, dialect);
         if (snapshot.LockedByAnother)
         {
             var locked = plan.ToStatus("another runner holds the migration lock.");
@@ -156,6 +177,8 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
         if (unnamed is not null) throw new ArgumentException($"A tenant from {unnamed.Source ?? "the input"} has no name.", nameof(tenants));
     }
 
+    private static bool IsFailure(string? errorId) => errorId is ErrorIds.MigrationFailed or ErrorIds.Cancelled or ErrorIds.TenantFailed or ErrorIds.LockTimeout;
+
     private static MigrationRunSummary Summarize(string runId, int total, IEnumerable<TenantMigrationResult> results, bool cancelled, TimeSpan duration)
     {
         var list = results.ToList();
@@ -166,8 +189,8 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
             Succeeded = list.Count(r => r.Succeeded),
             Locked = list.Count(r => r.StateAfter == TenantState.Locked),
             Unreachable = list.Count(r => r.StateAfter == TenantState.Unreachable),
-            Failed = list.Count(r => r.Error?.ErrorId is ErrorIds.MigrationFailed or ErrorIds.Cancelled),
-            Blocked = list.Count(r => !r.Succeeded && r.StateAfter is not (TenantState.Locked or TenantState.Unreachable) && r.Error?.ErrorId is not (ErrorIds.MigrationFailed or ErrorIds.Cancelled)),
+            Failed = list.Count(r => IsFailure(r.Error?.ErrorId)),
+            Blocked = list.Count(r => !r.Succeeded && r.StateAfter is not (TenantState.Locked or TenantState.Unreachable) && !IsFailure(r.Error?.ErrorId)),
             Skipped = total - list.Count,
             MigrationsApplied = list.Sum(r => r.Applied.Length),
             Cancelled = cancelled,

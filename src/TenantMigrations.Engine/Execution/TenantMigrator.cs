@@ -1,6 +1,6 @@
+using System.Data;
 using System.Data.Common;
 using System.Diagnostics;
-using Polly;
 using TenantMigrations.Engine.Dialects;
 using TenantMigrations.Engine.Journal;
 using TenantMigrations.Engine.Migrations;
@@ -8,110 +8,133 @@ using TenantMigrations.Engine.Planning;
 
 namespace TenantMigrations.Engine.Execution;
 
-/// <summary>Migrates one tenant: connect, lock, ensure the journal, plan, apply in order, stop at the first failure.</summary>
+/// <summary>
+/// Migrates one tenant: connect, lock, ensure the journal, plan, apply in order, stop at the first failure.
+/// Whatever happens inside the tenant ends as its result. A lost connection is retried like a refused one: the tenant
+/// is re-opened, re-locked, its journal re-read and re-planned, so a rolled-back migration runs again and an interrupted
+/// non-transactional one reads as Incomplete.
+/// </summary>
 internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set, MigrateOptions options, IFleetSink sink)
 {
+    private readonly List<AppliedMigration> applied = [];
+
+    private TenantState? stateBefore;
+
+    private string? versionBefore;
+
     private string JournalTable => set.Settings.JournalTable;
 
     public async Task<TenantMigrationResult> MigrateAsync(Tenant tenant, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var result = new TenantMigrationResult { Tenant = tenant, RunId = options.RunId, DryRun = options.DryRun };
+        if (TenantChecks.Problem(dialect, tenant) is { } invalid)
+        {
+            return Finish(result, TenantState.Invalid, TenantState.Invalid, ErrorIds.InvalidTenant, invalid, clock);
+        }
+
+        var retry = TransientRetry.Create(options, sink, tenant, ex => ex is TenantConnectionException { Retryable: true });
         try
         {
-            dialect.Validate(tenant);
+            return await retry.ExecuteAsync(async token => await AttemptAsync(tenant, result, clock, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is InvalidIdentifierException or ArgumentException or FormatException)
+        catch (TenantConnectionException ex)
         {
-            return Finish(result, TenantState.Invalid, TenantState.Invalid, ErrorIds.InvalidTenant, Redaction.MessageOf(ex, tenant), clock);
+            var attempts = ex.Retryable ? $" after {options.MaxAttempts} attempts" : "";
+            result.Applied = [.. applied];
+            result.VersionAfter = versionBefore is null ? null : result.VersionAfter ?? versionBefore;
+            return Finish(result, stateBefore ?? TenantState.Unreachable, TenantState.Unreachable, ErrorIds.TenantUnreachable,
+                $"tenant '{tenant.Name}': {ex.Stage}{attempts}: {Redaction.MessageOf(ex.InnerException, tenant)}", clock);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            result.Applied = [.. applied];
+            return Finish(result, stateBefore ?? TenantState.Failed, TenantState.Failed, ErrorIds.TenantFailed,
+                $"tenant '{tenant.Name}': {Redaction.MessageOf(ex, tenant)}", clock);
+        }
+    }
 
-        var retry = TransientRetry.Create(dialect, options, sink, tenant);
-        DbConnection connection;
+    /// <summary>One connection's worth of work. Connection faults leave as <see cref="TenantConnectionException"/>.</summary>
+    private async Task<TenantMigrationResult> AttemptAsync(Tenant tenant, TenantMigrationResult result, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var stage = "cannot connect";
+        var opened = false;
+        DbConnection? connection = null;
         try
         {
-            connection = await retry.ExecuteAsync(async token => await OpenAsync(tenant, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return Finish(result, TenantState.Unreachable, TenantState.Unreachable, ErrorIds.TenantUnreachable, Redaction.MessageOf(ex, tenant), clock);
-        }
+            connection = dialect.CreateConnection(tenant, forWriting: !options.DryRun, options.Limits);
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            opened = true;
+            await dialect.PrepareSessionAsync(connection, tenant, cancellationToken).ConfigureAwait(false);
+            stage = "connection lost";
+            if (options.DryRun) return await DryRunAsync(connection, tenant, result, clock, cancellationToken).ConfigureAwait(false);
 
-        await using (connection.ConfigureAwait(false))
-        {
-            if (options.DryRun)
-            {
-                var snapshot = await dialect.ReadJournalAsync(connection, tenant, JournalTable, cancellationToken).ConfigureAwait(false);
-                var dryPlan = Planner.Plan(set, tenant, snapshot, options.Plan, dialect.SupportsTransactionalDdl);
-                result.VersionBefore = result.VersionAfter = dryPlan.CurrentVersion;
-                result.Planned = dryPlan.Blocker is null ? dryPlan.Pending.Select(p => p.Describe()).ToArray() : [];
-                result.Error = dryPlan.Blocker;
-                return Finish(result, dryPlan.State, dryPlan.State, null, null, clock);
-            }
-
-            IAsyncDisposable? tenantLock;
-            try
-            {
-                tenantLock = await retry.ExecuteAsync(
-                    async token => await dialect.TryLockAsync(connection, tenant, JournalTable, options.LockTimeout, token).ConfigureAwait(false),
-                    cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                return Finish(result, TenantState.Unreachable, TenantState.Unreachable, ErrorIds.TenantUnreachable, Redaction.MessageOf(ex, tenant), clock);
-            }
+            var tenantLock = await dialect.TryLockAsync(connection, tenant, JournalTable, options.LockTimeout, cancellationToken).ConfigureAwait(false);
             if (tenantLock is null)
             {
-                return Finish(result, TenantState.Locked, TenantState.Locked, ErrorIds.TenantLocked,
+                result.Applied = [.. applied];
+                return Finish(result, stateBefore ?? TenantState.Locked, TenantState.Locked, ErrorIds.TenantLocked,
                     $"another runner holds the migration lock of tenant '{tenant.Name}' (waited {options.LockTimeout.TotalSeconds:0.#} s).", clock);
             }
-
             await using (tenantLock.ConfigureAwait(false))
             {
                 return await MigrateLockedAsync(connection, tenant, result, clock, cancellationToken).ConfigureAwait(false);
             }
         }
+        catch (Exception ex) when (ex is not (OperationCanceledException or TenantConnectionException) && IsConnectionFault(ex, connection))
+        {
+            throw new TenantConnectionException(stage, ex, Retryable: opened || dialect.IsTransient(ex));
+        }
+        finally
+        {
+            if (connection is not null) await DisposeQuietlyAsync(connection).ConfigureAwait(false);
+        }
     }
 
-    private async Task<DbConnection> OpenAsync(Tenant tenant, CancellationToken cancellationToken)
+    /// <summary>Open connections that broke, and transient errors (refused, reset, too many connections) are connection faults.</summary>
+    private bool IsConnectionFault(Exception exception, DbConnection? connection) =>
+        connection is null || connection.State != ConnectionState.Open || dialect.IsTransient(exception) && !dialect.IsLockTimeout(exception);
+
+    private async Task<TenantMigrationResult> DryRunAsync(DbConnection connection, Tenant tenant, TenantMigrationResult result, Stopwatch clock, CancellationToken cancellationToken)
     {
-        var connection = dialect.CreateConnection(tenant, forWriting: !options.DryRun);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await dialect.PrepareSessionAsync(connection, tenant, cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        var snapshot = await dialect.ReadJournalAsync(connection, tenant, JournalTable, cancellationToken).ConfigureAwait(false);
+        var plan = Planner.Plan(set, tenant, snapshot, options.Plan, dialect);
+        result.VersionBefore = result.VersionAfter = plan.CurrentVersion;
+        result.Planned = plan.Blocker is null ? plan.Pending.Select(p => p.Describe()).ToArray() : [];
+        result.Error = plan.Blocker;
+        return Finish(result, plan.State, plan.State, null, null, clock);
     }
 
     private async Task<TenantMigrationResult> MigrateLockedAsync(DbConnection connection, Tenant tenant, TenantMigrationResult result, Stopwatch clock, CancellationToken cancellationToken)
     {
-        foreach (var statement in dialect.CreateJournalStatements(tenant, JournalTable))
-        {
-            await ExecuteAsync(connection, null, statement, cancellationToken).ConfigureAwait(false);
-        }
         var snapshot = await dialect.ReadJournalAsync(connection, tenant, JournalTable, cancellationToken).ConfigureAwait(false);
-        var plan = Planner.Plan(set, tenant, snapshot, options.Plan, dialect.SupportsTransactionalDdl);
-        result.VersionBefore = plan.CurrentVersion;
+        if (!snapshot.JournalExists)
+        {
+            foreach (var statement in dialect.CreateJournalStatements(tenant, JournalTable))
+            {
+                await ExecuteAsync(connection, null, statement, options.Limits.CommandTimeout ?? ConnectionLimits.DefaultToolCommandTimeout, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        var plan = Planner.Plan(set, tenant, snapshot, options.Plan, dialect);
+        stateBefore ??= plan.State;
+        versionBefore ??= plan.CurrentVersion;
+        result.VersionBefore = versionBefore;
         if (plan.Blocker is not null)
         {
+            result.Applied = [.. applied];
             result.VersionAfter = plan.CurrentVersion;
             result.Error = plan.Blocker;
-            return Finish(result, plan.State, plan.State, null, null, clock);
+            return Finish(result, stateBefore.Value, plan.State, null, null, clock);
         }
 
         var journal = new JournalWriter(dialect, tenant, JournalTable);
         var entries = snapshot.Entries.ToList();
-        var applied = new List<AppliedMigration>();
+        var session = new SessionSettings();
         foreach (var pending in plan.Pending)
         {
             if (cancellationToken.IsCancellationRequested) break;
             sink.Post(new MigrationStarted(tenant, pending.Describe(JournalState.Running)));
+            await session.LimitDdlLockWaitAsync(connection, dialect, pending.Script.Directives.DdlLockTimeout ?? options.DdlLockTimeout, cancellationToken).ConfigureAwait(false);
             var entry = NewEntry(pending, entries);
             var outcome = pending.Transactional && dialect.SupportsTransactionalDdl
                 ? await ApplyInTransactionAsync(connection, tenant, journal, pending, entry, cancellationToken).ConfigureAwait(false)
@@ -126,10 +149,10 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
         }
 
         result.Applied = [.. applied];
-        var after = Planner.Plan(set, tenant, snapshot with { JournalExists = true, Entries = entries }, options.Plan, dialect.SupportsTransactionalDdl);
+        var after = Planner.Plan(set, tenant, snapshot with { JournalExists = true, Entries = entries }, options.Plan, dialect);
         result.VersionAfter = after.CurrentVersion;
-        var stateAfter = result.Error is { ErrorId: ErrorIds.MigrationFailed } && after.State is TenantState.Pending or TenantState.UpToDate ? TenantState.Failed : after.State;
-        return Finish(result, plan.State, stateAfter, null, null, clock);
+        var stateAfter = result.Error is { ErrorId: ErrorIds.MigrationFailed or ErrorIds.LockTimeout } && after.State is TenantState.Pending or TenantState.UpToDate ? TenantState.Failed : after.State;
+        return Finish(result, stateBefore.Value, stateAfter, null, null, clock);
     }
 
     private JournalEntry NewEntry(PlannedMigration pending, List<JournalEntry> entries) =>
@@ -137,66 +160,124 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
 
     private sealed record Outcome(JournalEntry? Entry, MigrationError? Error);
 
-    /// <summary>The script and its succeeded journal row commit together, or neither does; a failure is journaled after the rollback.</summary>
+    /// <summary>
+    /// The script and its succeeded journal row commit together, or neither does; a failure is journaled after the
+    /// rollback. A DDL lock wait that runs out rolls back and tries the migration again, a bounded number of times.
+    /// </summary>
     private async Task<Outcome> ApplyInTransactionAsync(DbConnection connection, Tenant tenant, JournalWriter journal, PlannedMigration pending, JournalEntry entry, CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
-        Exception failure;
-        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+        for (var attempt = 1; ; attempt++)
         {
-            try
+            var clock = Stopwatch.StartNew();
+            Exception failure;
+            await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
             {
-                await ExecuteStatementsAsync(connection, transaction, dialect.SplitStatements(pending.RenderedSql), cancellationToken).ConfigureAwait(false);
-                var succeeded = entry with { State = JournalState.Succeeded, FinishedAt = DateTime.UtcNow, DurationMs = clock.ElapsedMilliseconds };
-                await journal.InsertAsync(connection, transaction, succeeded, cancellationToken).ConfigureAwait(false);
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                return new Outcome(succeeded, null);
+                try
+                {
+                    await ExecuteStatementsAsync(connection, transaction, pending.Statements, options.Limits.CommandTimeout ?? TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                    var succeeded = entry with { State = JournalState.Succeeded, FinishedAt = DateTime.UtcNow, DurationMs = clock.ElapsedMilliseconds };
+                    await journal.InsertAsync(connection, transaction, succeeded, cancellationToken).ConfigureAwait(false);
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    return new Outcome(succeeded, null);
+                }
+                catch (Exception ex)
+                {
+                    failure = ex;
+                    await RollbackQuietlyAsync(transaction).ConfigureAwait(false);
+                }
             }
-            catch (Exception ex)
+            if (failure is OperationCanceledException || cancellationToken.IsCancellationRequested)
             {
-                failure = ex;
-                await RollbackQuietlyAsync(transaction).ConfigureAwait(false);
+                return new Outcome(null, new MigrationError { ErrorId = ErrorIds.Cancelled, Version = pending.Migration.Key, Script = pending.Script.FileName, Message = "cancelled; the migration in flight was rolled back." });
             }
+            var (cause, statement) = failure is StatementFailedException failedStatement ? (failedStatement.InnerException!, failedStatement.Statement) : (failure, null);
+            // Rolled back with the session: the next attempt re-reads the journal and runs the migration again.
+            if (IsConnectionFault(cause, connection)) throw cause;
+            if (dialect.IsLockTimeout(cause) && attempt < options.DdlLockAttempts)
+            {
+                await WaitForLockAsync(tenant, pending, attempt, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            var error = dialect.IsLockTimeout(cause) ? LockTimeoutError(cause, tenant, pending, statement, null) : DescribeFailure(cause, tenant, pending, statement, statementsCompleted: null);
+            var failed = entry with { State = JournalState.Failed, FinishedAt = DateTime.UtcNow, DurationMs = clock.ElapsedMilliseconds, Error = error.Message, FailedStatement = error.Statement };
+            await JournalFailureAsync(() => journal.InsertAsync(connection, null, failed, CancellationToken.None), connection, error, tenant).ConfigureAwait(false);
+            return new Outcome(failed, error);
         }
-        if (failure is OperationCanceledException || cancellationToken.IsCancellationRequested)
-        {
-            return new Outcome(null, new MigrationError { ErrorId = ErrorIds.Cancelled, Version = pending.Migration.Key, Script = pending.Script.FileName, Message = "cancelled; the migration in flight was rolled back." });
-        }
-        var (cause, statement) = failure is StatementFailedException failedStatement ? (failedStatement.InnerException!, failedStatement.Statement) : (failure, null);
-        var error = DescribeFailure(cause, tenant, pending, statement, statementsCompleted: null);
-        var failed = entry with { State = JournalState.Failed, FinishedAt = DateTime.UtcNow, DurationMs = clock.ElapsedMilliseconds, Error = error.Message, FailedStatement = error.Statement };
-        await journal.InsertAsync(connection, null, failed, CancellationToken.None).ConfigureAwait(false);
-        return new Outcome(failed, error);
     }
 
-    /// <summary>For scripts that cannot run in a transaction: journal 'running' first, run statement by statement, then record the outcome.</summary>
+    /// <summary>
+    /// For scripts that cannot run in a transaction: journal 'running' first, run statement by statement, then record
+    /// the outcome. A statement that timed out waiting for a lock did not run, so it alone is tried again. A lost
+    /// connection leaves the row 'running': the tenant reads as Incomplete and is never re-run.
+    /// </summary>
     private async Task<Outcome> ApplyStepwiseAsync(DbConnection connection, Tenant tenant, JournalWriter journal, PlannedMigration pending, JournalEntry entry, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         await journal.InsertAsync(connection, null, entry, cancellationToken).ConfigureAwait(false);
-        var statements = dialect.SplitStatements(pending.RenderedSql);
+        var statements = pending.Statements;
         var completed = 0;
+        var lockWaits = 0;
         try
         {
-            foreach (var statement in statements)
+            while (completed < statements.Count)
             {
-                await ExecuteAsync(connection, null, statement, cancellationToken).ConfigureAwait(false);
-                completed++;
+                try
+                {
+                    await ExecuteAsync(connection, null, statements[completed], options.Limits.CommandTimeout ?? TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                    completed++;
+                }
+                catch (Exception ex) when (dialect.IsLockTimeout(ex) && ++lockWaits < options.DdlLockAttempts && connection.State == ConnectionState.Open)
+                {
+                    await WaitForLockAsync(tenant, pending, lockWaits, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
-        catch (Exception ex)
+        catch (Exception ex) when (!IsConnectionFault(ex, connection) || ex is OperationCanceledException)
         {
             var statement = completed < statements.Count ? statements[completed] : null;
             var error = ex is OperationCanceledException || cancellationToken.IsCancellationRequested
                 ? new MigrationError { ErrorId = ErrorIds.Cancelled, Version = pending.Migration.Key, Script = pending.Script.FileName, Statement = statement, StatementsCompleted = completed, Message = $"cancelled after {completed} of {statements.Count} statements; this migration does not run in a transaction and may be partly applied." }
+                : dialect.IsLockTimeout(ex) ? LockTimeoutError(ex, tenant, pending, statement, completed, statements.Count)
                 : DescribeFailure(ex, tenant, pending, statement, completed, statements.Count);
-            var failed = entry with { State = JournalState.Failed, FinishedAt = DateTime.UtcNow, DurationMs = clock.ElapsedMilliseconds, Error = error.Message, FailedStatement = statement };
-            await journal.FinishAsync(connection, failed, CancellationToken.None).ConfigureAwait(false);
+            var failed = entry with { State = JournalState.Failed, FinishedAt = DateTime.UtcNow, DurationMs = clock.ElapsedMilliseconds, Error = error.Message, FailedStatement = Redaction.Text(statement, tenant) };
+            await JournalFailureAsync(() => journal.FinishAsync(connection, failed, CancellationToken.None), connection, error, tenant).ConfigureAwait(false);
             return new Outcome(failed, error);
         }
         var succeeded = entry with { State = JournalState.Succeeded, FinishedAt = DateTime.UtcNow, DurationMs = clock.ElapsedMilliseconds };
         await journal.FinishAsync(connection, succeeded, CancellationToken.None).ConfigureAwait(false);
         return new Outcome(succeeded, null);
+    }
+
+    /// <summary>
+    /// A failed row is a record, not a guarantee: if it cannot be written on a live connection the failure is still
+    /// reported, and the journal stays in a state the next run reads correctly (rolled back, or 'running').
+    /// </summary>
+    private async Task JournalFailureAsync(Func<Task> write, DbConnection connection, MigrationError error, Tenant tenant)
+    {
+        try
+        {
+            await write().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            if (IsConnectionFault(ex, connection)) throw;
+            error.Message += $" (the failure could not be journaled: {Redaction.MessageOf(ex, tenant)})";
+        }
+    }
+
+    private async Task WaitForLockAsync(Tenant tenant, PlannedMigration pending, int attempt, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1));
+        sink.Post(new FleetLog(FleetLogLevel.Verbose, $"{tenant.Name}: {pending.Script.FileName} waited too long for a table lock; attempt {attempt + 1} of {options.DdlLockAttempts} in {delay.TotalMilliseconds:0} ms."));
+        await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+    }
+
+    private MigrationError LockTimeoutError(Exception exception, Tenant tenant, PlannedMigration pending, string? statement, int? statementsCompleted, int? statementCount = null)
+    {
+        var error = DescribeFailure(exception, tenant, pending, statement, statementsCompleted, statementCount);
+        error.ErrorId = ErrorIds.LockTimeout;
+        error.Message = $"{pending.Script.FileName} waited for a table lock longer than the DDL lock timeout {options.DdlLockAttempts} times; another session holds a lock on the table. {error.Message}";
+        return error;
     }
 
     private MigrationError DescribeFailure(Exception exception, Tenant tenant, PlannedMigration pending, string? statement, int? statementsCompleted, int? statementCount = null)
@@ -220,7 +301,7 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
     /// Runs a transactional script's statements: as one batch (one round trip) where the driver has batches, so the
     /// server names the failing statement; one by one otherwise.
     /// </summary>
-    private static async Task ExecuteStatementsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> statements, CancellationToken cancellationToken)
+    private static async Task ExecuteStatementsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> statements, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (!connection.CanCreateBatch)
         {
@@ -228,7 +309,7 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
             {
                 try
                 {
-                    await ExecuteAsync(connection, transaction, statement, cancellationToken).ConfigureAwait(false);
+                    await ExecuteAsync(connection, transaction, statement, timeout, cancellationToken).ConfigureAwait(false);
                 }
                 catch (DbException ex)
                 {
@@ -239,7 +320,7 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
         }
         await using var batch = connection.CreateBatch();
         batch.Transaction = transaction;
-        batch.Timeout = 0;
+        batch.Timeout = TimeoutSeconds(timeout);
         foreach (var statement in statements)
         {
             var command = batch.CreateBatchCommand();
@@ -261,14 +342,17 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
         public string Statement { get; } = statement;
     }
 
-    private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
+    /// <param name="timeout">Zero: no limit.</param>
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, TimeSpan timeout, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
-        command.CommandTimeout = 0;
+        command.CommandTimeout = TimeoutSeconds(timeout);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    private static int TimeoutSeconds(TimeSpan timeout) => (int)Math.Min(int.MaxValue, Math.Ceiling(timeout.TotalSeconds));
 
     private static async Task RollbackQuietlyAsync(DbTransaction transaction)
     {
@@ -282,7 +366,19 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
         }
     }
 
-    private TenantMigrationResult Finish(TenantMigrationResult result, TenantState before, TenantState after, string? errorId, string? message, Stopwatch clock)
+    private static async Task DisposeQuietlyAsync(DbConnection connection)
+    {
+        try
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Closing a broken connection has nothing left to release.
+        }
+    }
+
+    private static TenantMigrationResult Finish(TenantMigrationResult result, TenantState before, TenantState after, string? errorId, string? message, Stopwatch clock)
     {
         result.StateBefore = before;
         result.StateAfter = after;
@@ -290,4 +386,28 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
         result.Duration = clock.Elapsed;
         return result;
     }
+
+    /// <summary>What this session has been told, so that a setting is sent only when it changes.</summary>
+    private sealed class SessionSettings
+    {
+        private TimeSpan? ddlLockTimeout;
+
+        public async Task LimitDdlLockWaitAsync(DbConnection connection, IDatabaseDialect dialect, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            if (ddlLockTimeout == timeout) return;
+            foreach (var statement in dialect.DdlLockTimeoutStatements(timeout))
+            {
+                await ExecuteAsync(connection, null, statement, ConnectionLimits.DefaultToolCommandTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            ddlLockTimeout = timeout;
+        }
+    }
+}
+
+/// <summary>A tenant's connection failed or broke; <see cref="Retryable"/> when trying again may help.</summary>
+internal sealed class TenantConnectionException(string stage, Exception inner, bool Retryable) : Exception(inner.Message, inner)
+{
+    public string Stage { get; } = stage;
+
+    public bool Retryable { get; } = Retryable;
 }

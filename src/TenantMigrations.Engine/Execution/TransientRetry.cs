@@ -8,6 +8,10 @@ namespace TenantMigrations.Engine.Execution;
 public static class TransientRetry
 {
     public static ResiliencePipeline Create(IDatabaseDialect dialect, MigrateOptions options, IFleetSink sink, Tenant tenant) =>
+        Create(options, sink, tenant, ex => ex is not OperationCanceledException && dialect.IsTransient(ex));
+
+    /// <summary>Retries what <paramref name="shouldRetry"/> accepts; each retry is reported as a verbose line, not a warning.</summary>
+    public static ResiliencePipeline Create(MigrateOptions options, IFleetSink sink, Tenant tenant, Func<Exception, bool> shouldRetry) =>
         options.MaxAttempts <= 1 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
@@ -15,10 +19,10 @@ public static class TransientRetry
                 Delay = options.RetryBaseDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException && dialect.IsTransient(ex)),
+                ShouldHandle = new PredicateBuilder().Handle(shouldRetry),
                 OnRetry = args =>
                 {
-                    sink.Post(new FleetLog(FleetLogLevel.Warning, $"{tenant.Name}: transient error, retry {args.AttemptNumber + 1} in {args.RetryDelay.TotalMilliseconds:0} ms: {Redaction.MessageOf(args.Outcome.Exception, tenant)}"));
+                    sink.Post(new FleetLog(FleetLogLevel.Verbose, $"{tenant.Name}: transient error, retry {args.AttemptNumber + 1} in {args.RetryDelay.TotalMilliseconds:0} ms: {Redaction.MessageOf(args.Outcome.Exception, tenant)}"));
                     return default;
                 },
             })

@@ -95,7 +95,7 @@ public sealed class JournalRepair(MigrationSet set, FleetMigrator? migrator = nu
                     result.RealignedChecksums = [.. plan.Realign];
                     snapshot = await dialect.ReadJournalAsync(connection, tenant, JournalTable, cancellationToken).ConfigureAwait(false);
                 }
-                var after = Planner.Plan(set, tenant, snapshot, new PlanOptions { AllowOutOfOrder = true }, dialect.SupportsTransactionalDdl);
+                var after = Planner.Plan(set, tenant, snapshot, new PlanOptions { AllowOutOfOrder = true }, dialect);
                 result.StateAfter = after.State;
                 if (plan.Missing.Count > 0) result.Error = MissingFilesError(plan.Missing);
                 return result;
@@ -112,7 +112,7 @@ public sealed class JournalRepair(MigrationSet set, FleetMigrator? migrator = nu
 
     private RepairPlan PlanFor(Tenant tenant, JournalSnapshot snapshot, IDatabaseDialect dialect)
     {
-        var plan = Planner.Plan(set, tenant, snapshot, new PlanOptions { AllowOutOfOrder = true }, dialect.SupportsTransactionalDdl);
+        var plan = Planner.Plan(set, tenant, snapshot, new PlanOptions { AllowOutOfOrder = true }, dialect);
         var failed = snapshot.Entries.Where(e => e.State == JournalState.Failed).Select(e => e.Key).Distinct().ToList();
         var incomplete = snapshot.Entries.Where(e => e.State == JournalState.Running).Select(e => e.Key).Distinct().ToList();
         return new RepairPlan(tenant, plan.State, failed, incomplete, plan.ChecksumMismatches, plan.MissingFiles, null);

@@ -1,3 +1,4 @@
+using TenantMigrations.Engine.Dialects;
 using TenantMigrations.Engine.Journal;
 using TenantMigrations.Engine.Migrations;
 
@@ -6,8 +7,9 @@ namespace TenantMigrations.Engine.Planning;
 /// <summary>Compares a tenant's journal with the migration set. Pure: no I/O.</summary>
 public static class Planner
 {
-    public static TenantPlan Plan(MigrationSet set, Tenant tenant, JournalSnapshot journal, PlanOptions options, bool supportsTransactionalDdl)
+    public static TenantPlan Plan(MigrationSet set, Tenant tenant, JournalSnapshot journal, PlanOptions options, IDatabaseDialect dialect)
     {
+        var supportsTransactionalDdl = dialect.SupportsTransactionalDdl;
         var entries = journal.Entries;
         var latestByVersion = entries
             .Where(e => e.Version is not null && e.Kind is MigrationKind.Versioned or MigrationKind.Undo or MigrationKind.Baseline)
@@ -39,7 +41,7 @@ public static class Planner
         {
             if (applied.ContainsKey(migration.Version!)) continue;
             if (options.TargetVersion is not null && migration.Version! > options.TargetVersion) break;
-            var planned = Prepare(migration, tenant, values, invalid);
+            var planned = Prepare(set, migration, tenant, values, dialect, invalid);
             if (planned is null) continue;
             var isOutOfOrder = current is not null && migration.Version! < current;
             if (isOutOfOrder) outOfOrder.Add(migration.Key);
@@ -55,7 +57,7 @@ public static class Planner
                 .Where(e => e.Kind == MigrationKind.Repeatable && e.State == JournalState.Succeeded && string.Equals(e.Description, repeatable.Description, StringComparison.OrdinalIgnoreCase))
                 .MaxBy(e => e.InstalledRank);
             if (file is not null && last is not null && string.Equals(last.Checksum, file.Checksum, StringComparison.OrdinalIgnoreCase)) continue;
-            var planned = Prepare(repeatable, tenant, values, invalid);
+            var planned = Prepare(set, repeatable, tenant, values, dialect, invalid);
             if (planned is not null) pending.Add(planned);
         }
 
@@ -136,7 +138,7 @@ public static class Planner
         };
     }
 
-    private static PlannedMigration? Prepare(Migration migration, Tenant tenant, IReadOnlyDictionary<string, string> values, List<string> invalid)
+    private static PlannedMigration? Prepare(MigrationSet set, Migration migration, Tenant tenant, PlaceholderValues values, IDatabaseDialect dialect, List<string> invalid)
     {
         var file = migration.FileFor(tenant.Engine);
         if (file is null)
@@ -144,13 +146,15 @@ public static class Planner
             invalid.Add($"{migration} has no file for {tenant.Engine} (add a plain .sql file or a .{EngineSuffix(tenant.Engine)}.sql variant).");
             return null;
         }
-        var missing = Placeholders.Missing(file, values);
-        if (missing.Count > 0)
+        var problems = Placeholders.Problems(file, values);
+        if (problems.Count > 0)
         {
-            invalid.Add($"{file.FileName} uses unknown placeholder(s) {string.Join(", ", missing.Select(n => "${" + n + "}"))}.");
+            invalid.AddRange(problems);
             return null;
         }
-        return new PlannedMigration(migration, file, Placeholders.Render(file, values), OutOfOrder: false, Retry: false);
+        // The file is split before any value is substituted: a value can change what a statement says, never how many there are.
+        var statements = set.StatementsOf(file, dialect).Select(statement => Placeholders.Render(statement, values, dialect)).ToList();
+        return new PlannedMigration(migration, file, Placeholders.Render(file.Content, values, dialect), statements, OutOfOrder: false, Retry: false);
     }
 
     public static string EngineSuffix(DatabaseEngine engine) => engine switch

@@ -3,8 +3,8 @@ using TenantMigrations.Engine.Migrations;
 
 namespace TenantMigrations.Engine.Planning;
 
-/// <summary>One migration a tenant would run, with the text it would run.</summary>
-public sealed record PlannedMigration(Migration Migration, MigrationScript Script, string RenderedSql, bool OutOfOrder, bool Retry)
+/// <summary>One migration a tenant would run: the whole text as the journal keeps it, and the statements that run.</summary>
+public sealed record PlannedMigration(Migration Migration, MigrationScript Script, string RenderedSql, IReadOnlyList<string> Statements, bool OutOfOrder, bool Retry)
 {
     public bool Transactional => Script.Directives.Transaction;
 

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Journal;
 using TenantMigrations.MySql;
 
@@ -38,7 +39,17 @@ public sealed class MySqlDialect : IDatabaseDialect
         return Identifiers.RequireSafe(database, $"Database of tenant '{tenant.Name}'");
     }
 
-    public DbConnection CreateConnection(Tenant tenant, bool forWriting) => MySqlDriver.CreateConnection(tenant.GetConnectionString());
+    public DbConnection CreateConnection(Tenant tenant, bool forWriting, ConnectionLimits? limits = null) =>
+        MySqlDriver.CreateConnection(WithLimits(new MySqlConnectionStringBuilder { ConnectionString = tenant.GetConnectionString() }, limits ?? new()));
+
+    private static string WithLimits(MySqlConnectionStringBuilder builder, ConnectionLimits limits)
+    {
+        if (limits.ConnectTimeout is { } connect) builder["Connection Timeout"] = Seconds(connect);
+        builder["Default Command Timeout"] = Seconds(limits.CommandTimeout ?? ConnectionLimits.DefaultToolCommandTimeout);
+        return builder.ConnectionString;
+    }
+
+    private static int Seconds(TimeSpan time) => (int)Math.Min(int.MaxValue, Math.Ceiling(time.TotalSeconds));
 
     public Task PrepareSessionAsync(DbConnection connection, Tenant tenant, CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -91,18 +102,18 @@ public sealed class MySqlDialect : IDatabaseDialect
     }
 
     /// <summary>Tenants on the same server with the same credentials share one connection and one batched read.</summary>
-    public string StatusBatchKey(Tenant tenant) => ServerConnectionString(tenant);
+    public string StatusBatchKey(Tenant tenant) => ServerConnectionString(tenant, new());
 
-    private static string ServerConnectionString(Tenant tenant)
+    private static string ServerConnectionString(Tenant tenant, ConnectionLimits limits)
     {
         var builder = new MySqlConnectionStringBuilder { ConnectionString = tenant.GetConnectionString() };
         builder.Remove("Database");
-        return builder.ConnectionString;
+        return WithLimits(builder, limits);
     }
 
-    public async Task<IReadOnlyDictionary<Tenant, JournalSnapshot>> ReadJournalsAsync(IReadOnlyList<Tenant> tenants, string journalTable, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<Tenant, JournalSnapshot>> ReadJournalsAsync(IReadOnlyList<Tenant> tenants, string journalTable, ConnectionLimits limits, CancellationToken cancellationToken)
     {
-        await using var connection = MySqlDriver.CreateConnection(ServerConnectionString(tenants[0]));
+        await using var connection = MySqlDriver.CreateConnection(ServerConnectionString(tenants[0], limits));
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ReadAsync(connection, tenants, journalTable, checkLocks: true, cancellationToken).ConfigureAwait(false);
     }
@@ -157,6 +168,13 @@ public sealed class MySqlDialect : IDatabaseDialect
 
     public IReadOnlyList<string> SplitStatements(string script) => SqlStatementSplitter.MySql.Split(script);
 
+    /// <summary>lock_wait_timeout bounds metadata lock waits (DDL); it takes whole seconds, at least 1.</summary>
+    public IReadOnlyList<string> DdlLockTimeoutStatements(TimeSpan timeout) =>
+        [$"SET SESSION lock_wait_timeout = {(timeout <= TimeSpan.Zero ? 31_536_000 : Math.Max(1, Seconds(timeout))).ToString(CultureInfo.InvariantCulture)}"];
+
+    /// <summary>1205 ER_LOCK_WAIT_TIMEOUT: the statement was not applied.</summary>
+    public bool IsLockTimeout(Exception exception) => exception is MySqlException { Number: 1205 };
+
     public bool IsTransient(Exception exception) => MySqlDriver.IsTransient(exception);
 
     public (string? SqlState, int? Position, string? Statement) DescribeError(Exception exception) =>
@@ -173,7 +191,7 @@ public sealed class MySqlDialect : IDatabaseDialect
                 command.CommandText = $"SELECT RELEASE_LOCK({dialect.QuoteLiteral(name)})";
                 await command.ExecuteScalarAsync().ConfigureAwait(false);
             }
-            catch (DbException)
+            catch (Exception ex) when (ex is DbException or IOException or InvalidOperationException)
             {
                 // A lost session has released its named locks already.
             }

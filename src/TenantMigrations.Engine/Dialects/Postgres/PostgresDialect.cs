@@ -1,7 +1,9 @@
 using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
+using System.Globalization;
 using Npgsql;
+using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Journal;
 
 namespace TenantMigrations.Engine.Dialects.Postgres;
@@ -28,7 +30,17 @@ public sealed class PostgresDialect : IDatabaseDialect
         if (tenant.Schema is not null) Identifiers.RequireSafe(tenant.Schema, $"Schema of tenant '{tenant.Name}'");
     }
 
-    public DbConnection CreateConnection(Tenant tenant, bool forWriting) => new NpgsqlConnection(tenant.GetConnectionString());
+    public DbConnection CreateConnection(Tenant tenant, bool forWriting, ConnectionLimits? limits = null) => new NpgsqlConnection(ConnectionString(tenant, limits ?? new()));
+
+    private static string ConnectionString(Tenant tenant, ConnectionLimits limits)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(tenant.GetConnectionString());
+        if (limits.ConnectTimeout is { } connect) builder.Timeout = Seconds(connect);
+        builder.CommandTimeout = Seconds(limits.CommandTimeout ?? ConnectionLimits.DefaultToolCommandTimeout);
+        return builder.ConnectionString;
+    }
+
+    private static int Seconds(TimeSpan time) => (int)Math.Min(int.MaxValue, Math.Ceiling(time.TotalSeconds));
 
     public async Task PrepareSessionAsync(DbConnection connection, Tenant tenant, CancellationToken cancellationToken)
     {
@@ -102,9 +114,9 @@ public sealed class PostgresDialect : IDatabaseDialect
     /// <summary>Tenants on the same server and database share one connection and one batched read.</summary>
     public string StatusBatchKey(Tenant tenant) => tenant.GetConnectionString();
 
-    public async Task<IReadOnlyDictionary<Tenant, JournalSnapshot>> ReadJournalsAsync(IReadOnlyList<Tenant> tenants, string journalTable, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<Tenant, JournalSnapshot>> ReadJournalsAsync(IReadOnlyList<Tenant> tenants, string journalTable, ConnectionLimits limits, CancellationToken cancellationToken)
     {
-        await using var connection = new NpgsqlConnection(tenants[0].GetConnectionString());
+        await using var connection = new NpgsqlConnection(ConnectionString(tenants[0], limits));
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ReadAsync(connection, tenants, journalTable, checkLocks: true, cancellationToken).ConfigureAwait(false);
     }
@@ -166,6 +178,12 @@ public sealed class PostgresDialect : IDatabaseDialect
 
     public IReadOnlyList<string> SplitStatements(string script) => SqlStatementSplitter.Postgres.Split(script);
 
+    public IReadOnlyList<string> DdlLockTimeoutStatements(TimeSpan timeout) =>
+        [$"SET lock_timeout = {((long)Math.Ceiling(timeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture)}"];
+
+    /// <summary>55P03 lock_not_available is what lock_timeout raises.</summary>
+    public bool IsLockTimeout(Exception exception) => exception is PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable };
+
     public bool IsTransient(Exception exception) =>
         exception is NpgsqlException { IsTransient: true } || exception is TimeoutException || exception.InnerException is System.Net.Sockets.SocketException;
 
@@ -184,7 +202,7 @@ public sealed class PostgresDialect : IDatabaseDialect
                 command.Parameters.Add(new NpgsqlParameter("key", key));
                 await command.ExecuteScalarAsync().ConfigureAwait(false);
             }
-            catch (NpgsqlException)
+            catch (Exception ex) when (ex is NpgsqlException or IOException or InvalidOperationException)
             {
                 // A broken session has already lost its advisory locks with it.
             }

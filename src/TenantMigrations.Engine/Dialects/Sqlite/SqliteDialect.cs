@@ -1,13 +1,33 @@
 using System.Data.Common;
+using System.Text;
 using Microsoft.Data.Sqlite;
+using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Journal;
 
 namespace TenantMigrations.Engine.Dialects.Sqlite;
 
-/// <summary>SQLite, one file per tenant. The tenant lock is an exclusive lock on a file beside the database.</summary>
+/// <summary>
+/// SQLite, one file per tenant. The tenant lock is an exclusive lock on a file in a hidden folder beside the
+/// database (<see cref="LockFolderName"/>), where tenant discovery never looks.
+/// </summary>
 public sealed class SqliteDialect : IDatabaseDialect
 {
-    public const string LockFileSuffix = ".tmlock";
+    public const string LockFolderName = ".tenantmigrations";
+
+    private const string LockFileSuffix = ".lock";
+
+    private static readonly byte[] DatabaseHeader = Encoding.ASCII.GetBytes("SQLite format 3\0");
+
+    /// <summary>Files the tool or SQLite itself keeps beside a tenant's database, which are never tenants.</summary>
+    public static bool IsToolOrSidecarFile(string path) =>
+        path.Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar).Contains(LockFolderName)
+        || path.EndsWith(".tmlock", StringComparison.OrdinalIgnoreCase)
+        || path.EndsWith("-journal", StringComparison.Ordinal)
+        || path.EndsWith("-wal", StringComparison.Ordinal)
+        || path.EndsWith("-shm", StringComparison.Ordinal);
+
+    public static string LockPath(string databasePath) =>
+        Path.Combine(Path.GetDirectoryName(databasePath)!, LockFolderName, Path.GetFileName(databasePath) + LockFileSuffix);
 
     public DatabaseEngine Engine => DatabaseEngine.Sqlite;
 
@@ -17,8 +37,25 @@ public sealed class SqliteDialect : IDatabaseDialect
 
     public string QuoteLiteral(string? value) => QuotedIdentifiers.StandardLiteral(value);
 
-    public void Validate(Tenant tenant) => DatabasePath(tenant);
+    public void Validate(Tenant tenant) => RequireDatabaseFile(tenant, DatabasePath(tenant));
 
+    /// <summary>An existing file must be a SQLite database: anything else would be overwritten or fail mid-run.</summary>
+    private static void RequireDatabaseFile(Tenant tenant, string path)
+    {
+        if (!File.Exists(path)) return;
+        var header = new byte[DatabaseHeader.Length];
+        int read;
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+        {
+            read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        }
+        if (read > 0 && !header.AsSpan(0, read).SequenceEqual(DatabaseHeader))
+        {
+            throw new ArgumentException($"Tenant '{tenant.Name}': {path} is not a SQLite database.");
+        }
+    }
+
+    /// <summary>The tenant's database file as a full path. URI file names and in-memory databases are refused.</summary>
     public static string DatabasePath(Tenant tenant)
     {
         var builder = new SqliteConnectionStringBuilder(tenant.GetConnectionString());
@@ -26,13 +63,18 @@ public sealed class SqliteDialect : IDatabaseDialect
         {
             throw new ArgumentException($"Tenant '{tenant.Name}': a SQLite tenant needs a file, e.g. 'Data Source=tenants/{tenant.Name}.db'.");
         }
+        if (builder.DataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"Tenant '{tenant.Name}': the SQLite Data Source must be a file path, not a 'file:' URI.");
+        }
         return Path.GetFullPath(builder.DataSource);
     }
 
-    public DbConnection CreateConnection(Tenant tenant, bool forWriting)
+    public DbConnection CreateConnection(Tenant tenant, bool forWriting, ConnectionLimits? limits = null)
     {
         var path = DatabasePath(tenant);
         var builder = new SqliteConnectionStringBuilder(tenant.GetConnectionString()) { DataSource = path };
+        if ((limits ?? new()).CommandTimeout is { } commandTimeout) builder.DefaultTimeout = (int)Math.Ceiling(commandTimeout.TotalSeconds);
         // A fleet of thousands of files must not keep thousands of pooled handles open.
         if (!tenant.GetConnectionString().Contains("pooling", StringComparison.OrdinalIgnoreCase)) builder.Pooling = false;
         if (forWriting)
@@ -83,7 +125,8 @@ public sealed class SqliteDialect : IDatabaseDialect
 
     public async Task<IAsyncDisposable?> TryLockAsync(DbConnection connection, Tenant tenant, string journalTable, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var lockPath = DatabasePath(tenant) + LockFileSuffix;
+        var lockPath = LockPath(DatabasePath(tenant));
+        Directory.CreateDirectory(Path.GetDirectoryName(lockPath)!);
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
@@ -119,22 +162,34 @@ public sealed class SqliteDialect : IDatabaseDialect
 
     public string StatusBatchKey(Tenant tenant) => DatabasePath(tenant);
 
-    public async Task<IReadOnlyDictionary<Tenant, JournalSnapshot>> ReadJournalsAsync(IReadOnlyList<Tenant> tenants, string journalTable, CancellationToken cancellationToken)
+    /// <summary>
+    /// A tenant whose lock is held is read without waiting: a migration's write transaction would otherwise keep the
+    /// reader busy-waiting until it commits, and report a state that is already stale.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<Tenant, JournalSnapshot>> ReadJournalsAsync(IReadOnlyList<Tenant> tenants, string journalTable, ConnectionLimits limits, CancellationToken cancellationToken)
     {
         var snapshots = new Dictionary<Tenant, JournalSnapshot>();
         foreach (var tenant in tenants)
         {
-            await using var connection = CreateConnection(tenant, forWriting: false);
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            var snapshot = await ReadJournalAsync(connection, tenant, journalTable, cancellationToken).ConfigureAwait(false);
-            snapshots[tenant] = snapshot with { LockedByAnother = IsLocked(tenant) };
+            var locked = IsLocked(tenant);
+            await using var connection = CreateConnection(tenant, forWriting: false, locked ? limits with { CommandTimeout = TimeSpan.FromSeconds(1) } : limits);
+            try
+            {
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                var snapshot = await ReadJournalAsync(connection, tenant, journalTable, cancellationToken).ConfigureAwait(false);
+                snapshots[tenant] = snapshot with { LockedByAnother = locked };
+            }
+            catch (SqliteException ex) when (locked && IsTransient(ex))
+            {
+                snapshots[tenant] = new JournalSnapshot(JournalExists: true, [], LockedByAnother: true);
+            }
         }
         return snapshots;
     }
 
     private static bool IsLocked(Tenant tenant)
     {
-        var lockPath = DatabasePath(tenant) + LockFileSuffix;
+        var lockPath = LockPath(DatabasePath(tenant));
         if (!File.Exists(lockPath)) return false;
         try
         {
@@ -148,6 +203,10 @@ public sealed class SqliteDialect : IDatabaseDialect
     }
 
     public IReadOnlyList<string> SplitStatements(string script) => SqlStatementSplitter.Sqlite.Split(script);
+
+    public IReadOnlyList<string> DdlLockTimeoutStatements(TimeSpan timeout) => [];
+
+    public bool IsLockTimeout(Exception exception) => false;
 
     public bool IsTransient(Exception exception) => exception is SqliteException { SqliteErrorCode: 5 or 6 };
 
