@@ -52,11 +52,14 @@ public sealed class PostgresServer : IAsyncDisposable
     private Task StartServerAsync() =>
         RunAsync(Path.Combine(BinFolder, "pg_ctl"), $"-D {Path.Combine(dataFolder!, "data")} -l {Path.Combine(dataFolder!, "log")} -w -t 60 -o \"{serverOptions}\" start", runAs);
 
-    /// <summary>Crashes the server (immediate stop: every session is cut), keeps it down for a while, and starts it again on the same port.</summary>
+    /// <summary>
+    /// Restarts the server (fast stop: every session is cut at once), keeps it down for a while, and starts it again on the
+    /// same port. Not an immediate stop: with synchronous_commit off, a crash would lose commits already acknowledged.
+    /// </summary>
     public async Task RestartAsync(TimeSpan downtime)
     {
         if (dataFolder is null) throw new InvalidOperationException("An external server (TM_TEST_PG) is not restarted by tests.");
-        await RunAsync(Path.Combine(BinFolder, "pg_ctl"), $"-D {Path.Combine(dataFolder, "data")} -m immediate -w stop", runAs);
+        await RunAsync(Path.Combine(BinFolder, "pg_ctl"), $"-D {Path.Combine(dataFolder, "data")} -m fast -w stop", runAs);
         await Task.Delay(downtime);
         await StartServerAsync();
     }
