@@ -7,7 +7,7 @@ using TenantMigrations.TestSupport;
 namespace TenantMigrations.Engine.Tests;
 
 /// <summary>Scenarios every engine must pass, run against real databases by each engine's subclass.</summary>
-public abstract class FleetScenarios : IDisposable
+public abstract partial class FleetScenarios : IDisposable
 {
     protected readonly TempFolder Folder = new();
     protected readonly FleetMigrator Migrator = new();

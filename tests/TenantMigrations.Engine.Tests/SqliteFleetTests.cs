@@ -65,4 +65,65 @@ public sealed class SqliteFleetTests : FleetScenarios
         Assert.Equal((TenantState.Pending, 3), (status.State, status.PendingCount));
         Assert.False(File.Exists(SqliteDialect.DatabasePath(tenants[0])));
     }
+
+    [Fact]
+    public async Task Lock_files_stay_out_of_the_data_folder_and_discovery_never_returns_the_tools_files()
+    {
+        WriteStandardMigrations();
+        var tenants = await CreateTenantsAsync(2);
+        await MigrateAsync(tenants);
+        await MigrateAsync(tenants);
+
+        var data = Folder.Combine("data");
+        Assert.Equal(["tenant-1.db", "tenant-2.db"], Directory.GetFiles(data).Select(Path.GetFileName).Order());
+        Assert.True(File.Exists(Path.Combine(data, SqliteDialect.LockFolderName, "tenant-1.db.lock")));
+        File.WriteAllText(Path.Combine(data, "tenant-1.db-journal"), "");
+        File.WriteAllText(Path.Combine(data, "tenant-1.db.tmlock"), "");
+        foreach (var glob in new[] { "*", "**/*", "*.db*" })
+        {
+            var found = Tenants.TenantSources.FromSqliteGlob(Path.Combine(data, glob));
+            Assert.Equal(["tenant-1", "tenant-2"], found.Select(t => t.Name).Order());
+        }
+    }
+
+    [Fact]
+    public async Task Status_reports_a_tenant_held_by_a_running_migration_as_locked_without_waiting_for_it()
+    {
+        WriteStandardMigrations();
+        var tenants = await CreateTenantsAsync(1);
+        await MigrateAsync(tenants);
+        await using var held = await new SqliteDialect().TryLockAsync(null!, tenants[0], "tenant_migrations_history", TimeSpan.Zero, CancellationToken.None);
+        using var writer = Open(tenants[0]);
+        using (var exclusive = writer.CreateCommand())
+        {
+            exclusive.CommandText = "BEGIN EXCLUSIVE";
+            exclusive.ExecuteNonQuery();
+        }
+
+        var status = (await StatusAsync(tenants)).Single();
+
+        Assert.Equal(TenantState.Locked, status.State);
+        Assert.Contains("another runner", status.Message);
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_a_database_is_that_tenants_invalid_result_and_leaves_no_lock_behind()
+    {
+        WriteStandardMigrations();
+        var tenants = await CreateTenantsAsync(3);
+        var notADatabase = SqliteDialect.DatabasePath(tenants[1]);
+        Directory.CreateDirectory(Path.GetDirectoryName(notADatabase)!);
+        File.WriteAllText(notADatabase, "name,plan\nacme,gold\n");
+
+        var (summary, results) = await MigrateAsync(tenants);
+
+        var invalid = results.Single(r => r.TenantName == "tenant-2");
+        Assert.Equal((TenantState.Invalid, ErrorIds.InvalidTenant), (invalid.StateAfter, invalid.Error!.ErrorId));
+        Assert.Contains("not a SQLite database", invalid.Error.Message);
+        Assert.Contains(notADatabase, invalid.Error.Message);
+        Assert.Equal((3, 2), (summary.Total, summary.Succeeded));
+        Assert.Equal("name,plan\nacme,gold\n", File.ReadAllText(notADatabase));
+        Assert.False(File.Exists(SqliteDialect.LockPath(notADatabase)));
+        Assert.Equal(TenantState.Invalid, (await StatusAsync(tenants)).Single(s => s.Tenant.Name == "tenant-2").State);
+    }
 }

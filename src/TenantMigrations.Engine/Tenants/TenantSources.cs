@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.FileSystemGlobbing;
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using TenantMigrations.Engine.Dialects.Sqlite;
 using TenantMigrations.Engine.Execution;
 
 namespace TenantMigrations.Engine.Tenants;
@@ -73,6 +74,7 @@ public static class TenantSources
         var matcher = new Matcher(StringComparison.Ordinal);
         matcher.AddInclude(Path.GetRelativePath(root, fullGlob));
         return matcher.GetResultsInFullPath(root)
+            .Where(file => !SqliteDialect.IsToolOrSidecarFile(file))
             .Order(StringComparer.Ordinal)
             .Select(file => SqliteTenant(file, glob))
             .ToList();
