@@ -133,8 +133,16 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
         {
             var dialect = dialects.For(tenant.Engine);
             var snapshot = await ReadOneAsync(dialect, tenant, set, token).ConfigureAwait(false);
-            var plan = Planner.Plan(set, tenant, snapshot, planOptions, dialect);
-            exports[tenant] = ScriptExporter.Export(dialect, set, plan, snapshot);
+            try
+            {
+                var plan = Planner.Plan(set, tenant, snapshot, planOptions, dialect);
+                exports[tenant] = ScriptExporter.Export(dialect, set, plan, snapshot);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                var problem = $"tenant '{tenant.Name}': {Redaction.MessageOf(ex, tenant)}";
+                exports[tenant] = new TenantScriptExport { Tenant = tenant, State = TenantState.Invalid, Sql = $"-- nothing to run: {problem.Replace('\n', ' ')}\n", Problem = problem };
+            }
         }).ConfigureAwait(false);
         return tenants.Select(t => exports[t]).ToList();
     }
