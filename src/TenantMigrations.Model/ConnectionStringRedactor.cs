@@ -10,15 +10,21 @@ public static partial class ConnectionStringRedactor
 
     private static readonly string[] SecretKeys = ["password", "pwd", "passwd", "passfile", "sslpassword", "ssl password"];
 
+    /// <summary>Whether a connection-string key holds a secret (Password, Pwd, SSL Password, ...).</summary>
+    public static bool IsSecretKey(string key) => SecretKeys.Contains(key.Trim().ToLowerInvariant());
+
     public static string Redact(string? connectionString)
     {
         if (string.IsNullOrEmpty(connectionString)) return "";
         try
         {
             var builder = new DbConnectionStringBuilder { ConnectionString = connectionString };
-            foreach (var key in builder.Keys.Cast<string>().ToList())
+            var keys = builder.Keys.Cast<string>().ToList();
+            for (var i = 0; i < keys.Count; i++)
             {
-                if (SecretKeys.Contains(key.Trim().ToLowerInvariant())) builder[key] = Mask;
+                if (IsSecretKey(keys[i])) builder[keys[i]] = Mask;
+                // A password with an unquoted ';' reads as a key ("ab;cd" in Password=x;ab;cd;Database=y) that holds its rest.
+                else if (MayHoldSecretFragment(keys, i)) builder.Remove(keys[i]);
             }
             return builder.ConnectionString;
         }
@@ -40,18 +46,32 @@ public static partial class ConnectionStringRedactor
         return result;
     }
 
-    /// <summary>The password values held by a connection string, so they can be masked wherever they appear.</summary>
+    /// <summary>
+    /// The password values held by a connection string, so they can be masked wherever they appear. When a password
+    /// holds an unquoted ';', the pieces that follow it (read as odd keys) count as secrets too.
+    /// </summary>
     public static IReadOnlyList<string> SecretsOf(string? connectionString)
     {
         if (string.IsNullOrEmpty(connectionString)) return [];
         try
         {
             var builder = new DbConnectionStringBuilder { ConnectionString = connectionString };
-            return builder.Keys.Cast<string>()
-                .Where(k => SecretKeys.Contains(k.Trim().ToLowerInvariant()))
-                .Select(k => Convert.ToString(builder[k]) ?? "")
-                .Where(v => v.Length > 0)
-                .ToList();
+            var keys = builder.Keys.Cast<string>().ToList();
+            var secrets = new List<string>();
+            for (var i = 0; i < keys.Count; i++)
+            {
+                var value = Convert.ToString(builder[keys[i]]) ?? "";
+                if (IsSecretKey(keys[i]))
+                {
+                    secrets.Add(value);
+                }
+                else if (MayHoldSecretFragment(keys, i))
+                {
+                    secrets.AddRange(keys[i].Split(';', StringSplitOptions.TrimEntries).Where(part => !IsCommonKey(part)));
+                    secrets.Add(value);
+                }
+            }
+            return secrets.Where(v => v.Length > 0).Distinct().ToList();
         }
         catch (ArgumentException)
         {
@@ -59,6 +79,23 @@ public static partial class ConnectionStringRedactor
         }
     }
 
-    [GeneratedRegex(@"(?<key>\b(password|pwd|passwd)\s*=\s*)(""[^""]*""|'[^']*'|[^;\s]*)", RegexOptions.IgnoreCase)]
+    /// <summary>A key right after a secret that contains ';' or is no common keyword may be the rest of a password.</summary>
+    private static bool MayHoldSecretFragment(IReadOnlyList<string> keys, int index) =>
+        keys[index].Contains(';') || (index > 0 && IsSecretKey(keys[index - 1]) && !IsCommonKey(keys[index]));
+
+    private static readonly string[] CommonKeys =
+    [
+        "host", "server", "port", "database", "data source", "datasource", "initial catalog", "user id", "userid", "uid", "user",
+        "username", "user name", "timeout", "connect timeout", "connection timeout", "command timeout", "default command timeout",
+        "ssl mode", "sslmode", "ssl-mode", "search path", "application name", "pooling", "mode", "cache", "charset", "character set",
+        "trust server certificate", "include error detail", "keepalive", "foreign keys", "default timeout", "integrated security",
+        "persist security info", "allow public key retrieval", "sslca", "ssl ca", "root certificate", "ssl certificate", "ssl key",
+        "maximum pool size", "minimum pool size", "max pool size", "min pool size", "target session attributes", "options",
+    ];
+
+    private static bool IsCommonKey(string key) => CommonKeys.Contains(key.Trim().ToLowerInvariant());
+
+    // The value runs to the next ';' that starts another key=value pair, so an unquoted ';' inside a password hides the rest too.
+    [GeneratedRegex(@"(?<key>\b(password|pwd|passwd)\s*=\s*)(""[^""]*""|'[^']*'|(?:[^;\s]|;(?!\s*[A-Za-z][A-Za-z0-9 _-]*\s*=))*)", RegexOptions.IgnoreCase)]
     private static partial Regex PasswordAssignment();
 }

@@ -17,7 +17,11 @@ public sealed class SqliteDialect : IDatabaseDialect
 
     public string QuoteLiteral(string? value) => QuotedIdentifiers.StandardLiteral(value);
 
-    public void Validate(Tenant tenant) => DatabasePath(tenant);
+    public void Validate(Tenant tenant)
+    {
+        Tenants.ConnectionStringCheck.Require(Engine, tenant.GetConnectionString(), $"Tenant '{tenant.Name}'");
+        DatabasePath(tenant);
+    }
 
     public static string DatabasePath(Tenant tenant)
     {
