@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace TenantMigrations;
 
 /// <summary>Removes secrets from connection strings and from any text that may quote one.</summary>
-public static partial class ConnectionStringRedactor
+public static class ConnectionStringRedactor
 {
     public const string Mask = "***";
 
@@ -67,7 +67,10 @@ public static partial class ConnectionStringRedactor
                 }
                 else if (MayHoldSecretFragment(keys, i))
                 {
-                    secrets.AddRange(keys[i].Split(';', StringSplitOptions.TrimEntries).Where(part => !IsCommonKey(part)));
+                    // The builder lowercases keys: take the fragments as the original text spells them.
+                    var at = connectionString.IndexOf(keys[i], StringComparison.OrdinalIgnoreCase);
+                    var original = at >= 0 ? connectionString.Substring(at, keys[i].Length) : keys[i];
+                    secrets.AddRange(original.Split(';', StringSplitOptions.TrimEntries).Where(part => !IsCommonKey(part)));
                     secrets.Add(value);
                 }
             }
@@ -95,7 +98,11 @@ public static partial class ConnectionStringRedactor
 
     private static bool IsCommonKey(string key) => CommonKeys.Contains(key.Trim().ToLowerInvariant());
 
-    // The value runs to the next ';' that starts another key=value pair, so an unquoted ';' inside a password hides the rest too.
-    [GeneratedRegex(@"(?<key>\b(password|pwd|passwd)\s*=\s*)(""[^""]*""|'[^']*'|(?:[^;\s]|;(?!\s*[A-Za-z][A-Za-z0-9 _-]*\s*=))*)", RegexOptions.IgnoreCase)]
-    private static partial Regex PasswordAssignment();
+    // The value runs to the next ';' that starts a pair with a common key, so the rest of a password that holds an
+    // unquoted ';' is masked too (at the price of masking an uncommon key that follows a password).
+    private static readonly Regex PasswordAssignmentRegex = new(
+        @"(?<key>\b(password|pwd|passwd)\s*=\s*)(""[^""]*""|'[^']*'|(?:[^;\s]|;(?!\s*(" + string.Join("|", CommonKeys.Select(Regex.Escape)) + @")\s*=))*)",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+    private static Regex PasswordAssignment() => PasswordAssignmentRegex;
 }
