@@ -173,4 +173,18 @@ public sealed class TenantSourcesTests : IDisposable
         Assert.Contains("unreachable after 4 attempts", error.Message);
         Assert.DoesNotContain("Unreach4ble", error.Message + string.Concat(retries));
     }
+
+    [Fact]
+    public async Task A_catalog_query_against_an_unreachable_server_is_retried_then_reported_unreachable()
+    {
+        var connection = $"Host=127.0.0.1;Port={PostgresServer.FreePort()};Username=u;Password=Unreach4ble;Database=catalog";
+        var retries = new List<string>();
+
+        var error = await Assert.ThrowsAsync<TenantSourceUnreachableException>(() =>
+            TenantSources.FromCatalogQueryAsync(DatabaseEngine.Postgres, connection, "SELECT name FROM tenants", onRetry: retries.Add));
+
+        Assert.Equal(TenantSourceRetry.MaxAttempts - 1, retries.Count);
+        Assert.StartsWith("catalog query: ", error.Message);
+        Assert.DoesNotContain("Unreach4ble", error.Message + string.Concat(retries));
+    }
 }

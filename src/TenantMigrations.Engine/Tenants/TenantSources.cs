@@ -94,18 +94,19 @@ public static class TenantSources
     /// retried with backoff (each retry is reported to <paramref name="onRetry"/>); one that outlasts the retries is a
     /// <see cref="TenantSourceUnreachableException"/>.
     /// </summary>
-    public static async Task<IReadOnlyList<Tenant>> FromPostgresSchemasAsync(string connectionString, string schemaLike, CancellationToken cancellationToken = default, Action<string>? onRetry = null)
+    public static async Task<IReadOnlyList<Tenant>> FromPostgresSchemasAsync(string connectionString, string schemaLike, CancellationToken cancellationToken = default, Action<string>? onRetry = null, ConnectionLimits? limits = null)
     {
         const string source = "PostgreSQL schema discovery";
         var probe = new Tenant { Name = "catalog", Engine = DatabaseEngine.Postgres, ConnectionString = connectionString };
         var problem = ConnectionStringCheck.ProblemOf(DatabaseEngine.Postgres, connectionString);
         if (problem is not null) throw new TenantSourceException(source, $"--pg: {problem}");
+        var discovery = WithLimits(connectionString, limits);
         var dialect = Dialects.DialectRegistry.CreateDefault().For(DatabaseEngine.Postgres);
         try
         {
             return await TenantSourceRetry.RunAsync(dialect, source, probe, async token =>
             {
-                await using var connection = new NpgsqlConnection(connectionString);
+                await using var connection = new NpgsqlConnection(discovery);
                 await connection.OpenAsync(token).ConfigureAwait(false);
                 await using var command = new NpgsqlCommand("SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname LIKE $1 ORDER BY nspname", connection)
                 {
@@ -166,6 +167,17 @@ public static class TenantSources
         {
             throw new TenantSourceException(source, Redaction.MessageOf(ex, probe));
         }
+    }
+
+    /// <summary>The discovery connection honours the run's time limits (Npgsql counts whole seconds, at most 1024).</summary>
+    private static string WithLimits(string connectionString, ConnectionLimits? limits)
+    {
+        if (limits?.ConnectTimeout is null && limits?.CommandTimeout is null) return connectionString;
+        static int Seconds(TimeSpan limit) => (int)Math.Clamp(Math.Ceiling(limit.TotalSeconds), 1, 1024);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (limits.ConnectTimeout is { } connect) builder.Timeout = Seconds(connect);
+        if (limits.CommandTimeout is { } command) builder.CommandTimeout = Seconds(command);
+        return builder.ConnectionString;
     }
 
     private static string ResolveSqlitePath(string connectionString, string baseFolder)
