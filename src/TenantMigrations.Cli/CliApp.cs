@@ -8,7 +8,7 @@ public static class CliApp
 {
     public static RootCommand CreateRootCommand()
     {
-        var root = new RootCommand("TenantMigrations: migrate fleets of tenant databases (SQLite files, PostgreSQL schemas or databases).");
+        var root = new RootCommand("TenantMigrations: migrate fleets of tenant databases (SQLite files, PostgreSQL schemas or databases, MySQL/MariaDB databases).");
         root.Subcommands.Add(StatusCommand.Create(new FleetOptions()));
         root.Subcommands.Add(MigrateCommand.Create(new FleetOptions()));
         root.Subcommands.Add(ExportCommand.Create(new FleetOptions()));
@@ -32,6 +32,7 @@ public static class CliApp
             var (code, errorId, message) = ex switch
             {
                 MigrationSetException e => (ExitCodes.InvalidInput, "InvalidMigrationSet", "invalid migrations: " + e.Message),
+                TenantSourceUnreachableException e => (ExitCodes.TenantsFailed, "TenantSourceUnreachable", "tenants unreachable: " + e.Message),
                 TenantSourceException e => (ExitCodes.InvalidInput, "InvalidTenantSource", "invalid tenants: " + e.Message),
                 UsageException e => (ExitCodes.InvalidInput, "InvalidArgument", e.Message),
                 ArgumentException e => (ExitCodes.InvalidInput, "InvalidArgument", e.Message),

@@ -6,7 +6,7 @@ public static class ExitCodes
     /// <summary>Every tenant is fine (status: UpToDate or Pending; migrate: all succeeded).</summary>
     public const int Success = 0;
 
-    /// <summary>Some tenants failed, are locked, blocked, unreachable or invalid, or the run was cancelled.</summary>
+    /// <summary>Some tenants failed, are locked, blocked, unreachable or invalid, a tenant source stayed unreachable after retries, or the run was cancelled.</summary>
     public const int TenantsFailed = 1;
 
     /// <summary>Invalid input or usage: bad migrations folder, bad tenants source, bad option, unknown command.</summary>

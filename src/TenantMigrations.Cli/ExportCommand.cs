@@ -12,13 +12,14 @@ public static class ExportCommand
         var output = new Option<string?>("--output", "-o") { Description = "Write one <tenant>.sql per tenant into this folder (default: stdout).", HelpName = "dir" };
         var command = new Command("export", "Write the SQL each tenant would run (migrations and journal inserts) to a folder or stdout.");
         options.AddTo(command);
+        options.AddLimitsTo(command);
         command.Options.Add(output);
         command.SetAction((parseResult, cancellationToken) => CliApp.RunAsync(options.IsJson(parseResult), async console =>
         {
             var json = options.IsJson(parseResult);
             var set = options.LoadMigrations(parseResult);
             var tenants = await options.SelectTenantsAsync(parseResult, set, console, cancellationToken);
-            var exports = await new FleetMigrator().ExportAsync(tenants, set, options.PlanOptions(parseResult), parseResult.GetValue(options.Throttle), cancellationToken);
+            var exports = await new FleetMigrator().ExportAsync(tenants, set, options.PlanOptions(parseResult), parseResult.GetValue(options.Throttle), cancellationToken, options.Limits(parseResult));
             var folder = parseResult.GetValue(output);
             if (folder is not null) Directory.CreateDirectory(folder);
             foreach (var export in exports)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
+using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Migrations;
 using TenantMigrations.Engine.Planning;
 using TenantMigrations.Engine.Tenants;
@@ -72,6 +73,12 @@ public sealed class FleetOptions
         Description = "Write JSON lines (one object per line, each with a \"type\") instead of text.",
     };
 
+    public Option<double?> ConnectTimeout { get; } = SecondsOption("--connect-timeout",
+        "Seconds opening a connection may take before the tenant is retried or reported Unreachable (default: the driver's).", TimeSpan.FromHours(1));
+
+    public Option<double?> CommandTimeout { get; } = SecondsOption("--command-timeout",
+        "Seconds one statement may run (default: 30 for the tool's own queries, no limit for migration statements).", TimeSpan.FromDays(1));
+
     public FleetOptions()
     {
         Throttle.CustomParser = r =>
@@ -95,6 +102,24 @@ public sealed class FleetOptions
         DefaultValueFactory = _ => "migrations",
     };
 
+    /// <summary>A number of seconds, greater than 0 and at most <paramref name="max"/>; absent means the default.</summary>
+    public static Option<double?> SecondsOption(string name, string description, TimeSpan max)
+    {
+        var option = new Option<double?>(name) { Description = description, HelpName = "seconds" };
+        option.CustomParser = r =>
+        {
+            var text = r.Tokens.Count == 1 ? r.Tokens[0].Value : "";
+            if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value)
+                && value > 0 && value <= max.TotalSeconds)
+            {
+                return value;
+            }
+            r.AddError($"{name} must be a number of seconds greater than 0 and at most {max.TotalSeconds:0}, not '{text}'.");
+            return null;
+        };
+        return option;
+    }
+
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { Tenants, Sqlite, Pg, SchemaLike, Name, Tag, Migrations, Throttle, Target, AllowOutOfOrder, Json })
@@ -102,6 +127,19 @@ public sealed class FleetOptions
             command.Options.Add(option);
         }
     }
+
+    /// <summary>Adds --connect-timeout and --command-timeout, for the commands that connect with <see cref="Limits"/>.</summary>
+    public void AddLimitsTo(Command command)
+    {
+        command.Options.Add(ConnectTimeout);
+        command.Options.Add(CommandTimeout);
+    }
+
+    public ConnectionLimits Limits(ParseResult parseResult) => new()
+    {
+        ConnectTimeout = parseResult.GetValue(ConnectTimeout) is { } connect ? TimeSpan.FromSeconds(connect) : null,
+        CommandTimeout = parseResult.GetValue(CommandTimeout) is { } command ? TimeSpan.FromSeconds(command) : null,
+    };
 
     public bool IsJson(ParseResult parseResult) => parseResult.GetValue(Json);
 
@@ -140,7 +178,7 @@ public sealed class FleetOptions
             if (string.IsNullOrWhiteSpace(pg)) throw new UsageException("--pg needs a connection string.");
             var pattern = schemaLike ?? set.Settings.SchemaPattern
                 ?? throw new UsageException($"--pg needs --schema-like <pattern> (or \"schemaPattern\" in {Path.Combine(set.Folder, MigrationSettings.FileName)}).");
-            tenants.AddRange(await TenantSources.FromPostgresSchemasAsync(pg, pattern, cancellationToken).ConfigureAwait(false));
+            tenants.AddRange(await TenantSources.FromPostgresSchemasAsync(pg, pattern, cancellationToken, onRetry: message => console.Error($"warning: {message}"), limits: Limits(parseResult)).ConfigureAwait(false));
         }
         foreach (var tenant in tenants) console.AddSecretsOf(tenant.GetConnectionString());
 

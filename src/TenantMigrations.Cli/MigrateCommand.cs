@@ -22,12 +22,17 @@ public static class MigrateCommand
             r.AddError($"--lock-timeout must be a number of seconds, 0 or more, not '{text}'.");
             return 0;
         };
+        var ddlLockTimeout = FleetOptions.SecondsOption("--ddl-lock-timeout",
+            "Seconds a migration's DDL may wait for a table lock (PostgreSQL lock_timeout, MySQL lock_wait_timeout) before it is rolled back and retried (default: 5).",
+            TimeSpan.FromHours(1));
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Also report each migration as it starts, and the engine's retries." };
 
         var command = new Command("migrate", "Apply the pending migrations to every selected tenant.");
         options.AddTo(command);
+        options.AddLimitsTo(command);
         command.Options.Add(dryRun);
         command.Options.Add(lockTimeout);
+        command.Options.Add(ddlLockTimeout);
         command.Options.Add(verbose);
         command.SetAction((parseResult, cancellationToken) => CliApp.RunAsync(options.IsJson(parseResult), async console =>
         {
@@ -40,7 +45,9 @@ public static class MigrateCommand
                 ThrottleLimit = parseResult.GetValue(options.Throttle),
                 DryRun = parseResult.GetValue(dryRun),
                 LockTimeout = TimeSpan.FromSeconds(parseResult.GetValue(lockTimeout)),
+                Limits = options.Limits(parseResult),
             };
+            if (parseResult.GetValue(ddlLockTimeout) is { } ddlSeconds) migrateOptions = migrateOptions with { DdlLockTimeout = TimeSpan.FromSeconds(ddlSeconds) };
             var sink = new MigrateSink(console, json, parseResult.GetValue(verbose), tenants.Max(t => t.Name.Length));
             var summary = await new FleetMigrator().MigrateAsync(tenants, set, migrateOptions, sink, cancellationToken);
             if (json)
@@ -132,8 +139,8 @@ public static class MigrateCommand
             stateAfter = r.StateAfter,
             versionBefore = r.VersionBefore,
             versionAfter = r.VersionAfter,
-            applied = r.Applied.Select(Migration).ToArray(),
-            planned = r.Planned.Select(Migration).ToArray(),
+            applied = r.Applied.Select(m => Migration(m, planned: false)).ToArray(),
+            planned = r.Planned.Select(m => Migration(m, planned: true)).ToArray(),
             error = r.Error is null ? null : new
             {
                 errorId = r.Error.ErrorId,
@@ -150,13 +157,14 @@ public static class MigrateCommand
             runId = r.RunId,
         };
 
-        private static object Migration(AppliedMigration m) => new
+        /// <summary>A planned migration has no journal state yet: it shows as "Planned", never as the default "Succeeded".</summary>
+        private static object Migration(AppliedMigration m, bool planned) => new
         {
             version = m.Version,
             description = m.Description,
             kind = m.Kind,
             script = m.Script,
-            state = m.State,
+            state = planned ? "Planned" : m.State.ToString(),
             durationMs = (long)m.Duration.TotalMilliseconds,
         };
     }

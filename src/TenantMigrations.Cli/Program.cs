@@ -19,10 +19,11 @@ catch (Exception ex)
     Console.Error.WriteLine($"error: {CliConsole.RedactArguments(ex.Message, args)}");
     return ExitCodes.InvalidInput;
 }
-if (parseResult.Action is ParseErrorAction)
+var problems = parseResult.Errors.Select(e => e.Message).Concat(OptionValueCheck.Problems(parseResult)).Distinct().ToList();
+if (parseResult.Action is ParseErrorAction || problems.Count > 0)
 {
     var console = CliConsole.ForProcess();
-    var messages = parseResult.Errors.Select(e => CliConsole.RedactArguments(e.Message, args)).ToList();
+    var messages = problems.Select(message => CliConsole.RedactArguments(message, args)).ToList();
     if (args.Contains("--json")) console.Json(new { type = "error", errorId = "InvalidArgument", message = string.Join(" ", messages), exitCode = ExitCodes.InvalidInput });
     foreach (var message in messages) console.Error($"error: {message}");
     Console.Error.WriteLine("Run 'tenantmigrations --help' for usage.");

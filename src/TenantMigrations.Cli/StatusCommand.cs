@@ -10,11 +10,12 @@ public static class StatusCommand
     {
         var command = new Command("status", "Show each tenant's state (UpToDate, Pending, Failed, Drifted, Incomplete, Locked, Unreachable, Invalid).");
         options.AddTo(command);
+        options.AddLimitsTo(command);
         command.SetAction((parseResult, cancellationToken) => CliApp.RunAsync(options.IsJson(parseResult), async console =>
         {
             var set = options.LoadMigrations(parseResult);
             var tenants = await options.SelectTenantsAsync(parseResult, set, console, cancellationToken);
-            var statuses = await new FleetMigrator().GetStatusAsync(tenants, set, options.PlanOptions(parseResult), null, parseResult.GetValue(options.Throttle), cancellationToken);
+            var statuses = await new FleetMigrator().GetStatusAsync(tenants, set, options.PlanOptions(parseResult), null, parseResult.GetValue(options.Throttle), cancellationToken, options.Limits(parseResult));
             if (options.IsJson(parseResult))
             {
                 foreach (var status in statuses) console.Json(ToJson(status));

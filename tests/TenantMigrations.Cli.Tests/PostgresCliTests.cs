@@ -129,4 +129,40 @@ public sealed class PostgresCliTests(PostgresFixture pg) : IClassFixture<Postgre
         Assert.Equal(2, noPattern.ExitCode);
         Assert.Contains("--schema-like", noPattern.Stderr);
     }
+
+    [Fact]
+    public async Task Discovery_of_an_unreachable_server_is_retried_then_exits_1_and_a_bad_pattern_exits_2()
+    {
+        var connection = await FleetAsync();
+        var closedPort = new Npgsql.NpgsqlConnectionStringBuilder(connection) { Port = PostgresServer.FreePort(), Timeout = 5 }.ConnectionString;
+
+        foreach (var command in new[] { "status", "migrate", "export" })
+        {
+            var down = await Run(command, "--pg", closedPort, "--schema-like", "tenant_%", "--json");
+
+            Assert.True(down.ExitCode == 1, down.ToString());
+            var error = Assert.Single(down.Json("error"));
+            Assert.Equal("TenantSourceUnreachable", error.GetProperty("errorId").GetString());
+            Assert.Equal(3, down.Stderr.Split('\n').Count(line => line.Contains("PostgreSQL schema discovery: transient error, retry", StringComparison.Ordinal)));
+            Assert.Contains("unreachable after 4 attempts", down.Stderr);
+            Assert.Empty(down.Json("result"));
+        }
+
+        // A LIKE pattern that ends with the escape character is refused by the server: invalid input, not retried.
+        var badPattern = await Run("status", "--pg", connection, "--schema-like", "tenant\\", "--json");
+        Assert.True(badPattern.ExitCode == 2, badPattern.ToString());
+        Assert.Equal("InvalidTenantSource", Assert.Single(badPattern.Json("error")).GetProperty("errorId").GetString());
+        Assert.DoesNotContain("retry", badPattern.Stderr);
+    }
+
+    [Fact]
+    public async Task A_malformed_pg_connection_string_names_the_option_without_any_fragment()
+    {
+        temp.Write("migrations/V1__create_users.sql", "CREATE TABLE users (id int PRIMARY KEY);\n");
+        var run = await Run("status", "--pg", "Host=127.0.0.1;Password=Abc;Defgh1234;Database=x", "--schema-like", "tenant_%");
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("--pg: the connection string is malformed after 'Password'", run.Stderr);
+        Assert.DoesNotContain("Defgh1234", run.All);
+    }
 }

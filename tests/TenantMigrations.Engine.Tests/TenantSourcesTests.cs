@@ -109,4 +109,82 @@ public sealed class TenantSourcesTests : IDisposable
         var twin = new Tenant { Name = "EVIL", Engine = DatabaseEngine.Sqlite, ConnectionString = "Data Source=x.db" };
         await Assert.ThrowsAsync<ArgumentException>(() => migrator.ExportAsync([invalid, twin], set, new PlanOptions()));
     }
+
+    [Theory]
+    [InlineData("a\u0001b", "control character")]
+    [InlineData("tab\tname", "control character")]
+    [InlineData("del\u007f", "control character")]
+    public void Tenant_names_with_control_characters_are_refused_naming_the_source(string name, string problem)
+    {
+        var row = new Dictionary<string, string?> { ["name"] = name, ["engine"] = "sqlite", ["connectionString"] = "Data Source=x.db" };
+
+        var error = Assert.Throws<TenantSourceException>(() => TenantSources.FromRow(row, "catalog query row 7"));
+
+        Assert.StartsWith("catalog query row 7: ", error.Message);
+        Assert.Contains(problem, error.Message);
+        Assert.DoesNotContain(name, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Tenant_names_over_200_characters_are_refused_and_200_are_accepted()
+    {
+        Dictionary<string, string?> Row(int length) => new() { ["name"] = new string('x', length), ["connectionString"] = "Data Source=x.db" };
+
+        var error = Assert.Throws<TenantSourceException>(() => TenantSources.FromRow(Row(201), "tenants.csv (tenant 4)"));
+
+        Assert.Contains("tenants.csv (tenant 4)", error.Message);
+        Assert.Contains("201 characters; the limit is 200", error.Message);
+        Assert.Equal(200, TenantSources.FromRow(Row(200), "tenants.csv (tenant 5)").Name.Length);
+    }
+
+    [Fact]
+    public void A_sqlite_file_whose_name_holds_a_control_character_is_refused_naming_the_glob()
+    {
+        folder.Write("fleet/good.db", "");
+        folder.Write("fleet/bad\u0002name.db", "");
+
+        var error = Assert.Throws<TenantSourceException>(() => TenantSources.FromSqliteGlob(folder.Combine("fleet", "*.db")));
+
+        Assert.Contains("--sqlite", error.Message);
+        Assert.Contains("bad\\u0002name", error.Message);
+    }
+
+    [Fact]
+    public void A_json_syntax_error_gives_a_1_based_line_and_column()
+    {
+        var path = folder.Write("tenants.json", "[\n  {\"name\": \"a\",\n   \"engine\": sqlite}\n]\n");
+
+        var error = Assert.Throws<TenantSourceException>(() => TenantSources.FromFile(path));
+
+        Assert.StartsWith(path + ": ", error.Message);
+        Assert.Contains("not valid JSON at line 3, column 14", error.Message);
+        Assert.DoesNotContain("LineNumber", error.Message);
+    }
+
+    [Fact]
+    public async Task Schema_discovery_retries_an_unreachable_server_then_reports_it_unreachable()
+    {
+        var connection = $"Host=127.0.0.1;Port={PostgresServer.FreePort()};Username=u;Password=Unreach4ble;Timeout=5";
+        var retries = new List<string>();
+
+        var error = await Assert.ThrowsAsync<TenantSourceUnreachableException>(() => TenantSources.FromPostgresSchemasAsync(connection, "tenant_%", onRetry: retries.Add));
+
+        Assert.Equal(TenantSourceRetry.MaxAttempts - 1, retries.Count);
+        Assert.Contains("unreachable after 4 attempts", error.Message);
+        Assert.DoesNotContain("Unreach4ble", error.Message + string.Concat(retries));
+    }
+
+    [Fact]
+    public async Task A_catalog_query_against_an_unreachable_server_is_retried_then_reported_unreachable()
+    {
+        var connection = $"Host=127.0.0.1;Port={PostgresServer.FreePort()};Username=u;Password=Unreach4ble;Database=catalog";
+        var retries = new List<string>();
+
+        var error = await Assert.ThrowsAsync<TenantSourceUnreachableException>(() =>
+            TenantSources.FromCatalogQueryAsync(DatabaseEngine.Postgres, connection, "SELECT name FROM tenants", onRetry: retries.Add));
+
+        Assert.Equal(TenantSourceRetry.MaxAttempts - 1, retries.Count);
+        Assert.StartsWith("catalog query: ", error.Message);
+        Assert.DoesNotContain("Unreach4ble", error.Message + string.Concat(retries));
+    }
 }

@@ -125,14 +125,14 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
     }
 
     /// <summary>The exact SQL a migrate would send to each tenant now, placeholders resolved and journal writes included.</summary>
-    public async Task<IReadOnlyList<TenantScriptExport>> ExportAsync(IReadOnlyList<Tenant> tenants, MigrationSet set, PlanOptions planOptions, int throttleLimit = 4, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<TenantScriptExport>> ExportAsync(IReadOnlyList<Tenant> tenants, MigrationSet set, PlanOptions planOptions, int throttleLimit = 4, CancellationToken cancellationToken = default, ConnectionLimits? limits = null)
     {
         RejectDuplicateNames(tenants);
         var exports = new ConcurrentDictionary<Tenant, TenantScriptExport>();
         await FleetWorkers.ForEachAsync(tenants, throttleLimit, cancellationToken, async (tenant, token) =>
         {
             var dialect = dialects.For(tenant.Engine);
-            var snapshot = await ReadOneAsync(dialect, tenant, set, token).ConfigureAwait(false);
+            var snapshot = await ReadOneAsync(dialect, tenant, set, limits ?? new(), token).ConfigureAwait(false);
             try
             {
                 var plan = Planner.Plan(set, tenant, snapshot, planOptions, dialect);
@@ -147,12 +147,12 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
         return tenants.Select(t => exports[t]).ToList();
     }
 
-    private static async Task<JournalSnapshot> ReadOneAsync(IDatabaseDialect dialect, Tenant tenant, MigrationSet set, CancellationToken cancellationToken)
+    private static async Task<JournalSnapshot> ReadOneAsync(IDatabaseDialect dialect, Tenant tenant, MigrationSet set, ConnectionLimits limits, CancellationToken cancellationToken)
     {
         if (TenantChecks.Problem(dialect, tenant) is { } problem) return JournalSnapshot.Invalid(problem);
         try
         {
-            var snapshots = await dialect.ReadJournalsAsync([tenant], set.Settings.JournalTable, new ConnectionLimits(), cancellationToken).ConfigureAwait(false);
+            var snapshots = await dialect.ReadJournalsAsync([tenant], set.Settings.JournalTable, limits, cancellationToken).ConfigureAwait(false);
             return snapshots.TryGetValue(tenant, out var snapshot) ? snapshot : JournalSnapshot.Unreachable("the journal could not be read.");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -36,10 +36,13 @@ public static class TenantSources
         string? Field(string name) => row.FirstOrDefault(kv => string.Equals(kv.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
         var name = Field("name") ?? Field("tenant");
         if (string.IsNullOrWhiteSpace(name)) throw new TenantSourceException(source, "the tenant has no 'name'.");
+        TenantNames.Require(name, source);
         var engineText = Field("engine") ?? "sqlite";
         var engine = ParseEngine(engineText, $"{source}, tenant '{name}'");
         var connectionString = Field("connectionString") ?? "";
         if (string.IsNullOrWhiteSpace(connectionString)) throw new TenantSourceException(source, $"tenant '{name}' has no 'connectionString'.");
+        var problem = ConnectionStringCheck.ProblemOf(engine, connectionString);
+        if (problem is not null) throw new TenantSourceException(source, $"tenant '{name}': {problem}");
         if (engine == DatabaseEngine.Sqlite && baseFolder is not null) connectionString = ResolveSqlitePath(connectionString, baseFolder);
         var known = new HashSet<string>(["name", "tenant", "engine", "connectionString", "schema", "tags"], StringComparer.OrdinalIgnoreCase);
         var tenant = new Tenant
@@ -82,70 +85,101 @@ public static class TenantSources
 
     private static Tenant SqliteTenant(string file, string glob) => new()
     {
-        Name = Path.GetFileNameWithoutExtension(file),
+        Name = TenantNames.Require(Path.GetFileNameWithoutExtension(file), $"--sqlite '{glob}' ({file})"),
         Engine = DatabaseEngine.Sqlite,
         ConnectionString = new SqliteConnectionStringBuilder { DataSource = file }.ConnectionString,
         Source = glob,
     };
 
-    /// <summary>One tenant per schema whose name matches a LIKE pattern, in one PostgreSQL database.</summary>
-    public static async Task<IReadOnlyList<Tenant>> FromPostgresSchemasAsync(string connectionString, string schemaLike, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// One tenant per schema whose name matches a LIKE pattern, in one PostgreSQL database. Transient errors are
+    /// retried with backoff (each retry is reported to <paramref name="onRetry"/>); one that outlasts the retries is a
+    /// <see cref="TenantSourceUnreachableException"/>.
+    /// </summary>
+    public static async Task<IReadOnlyList<Tenant>> FromPostgresSchemasAsync(string connectionString, string schemaLike, CancellationToken cancellationToken = default, Action<string>? onRetry = null, ConnectionLimits? limits = null)
     {
+        const string source = "PostgreSQL schema discovery";
         var probe = new Tenant { Name = "catalog", Engine = DatabaseEngine.Postgres, ConnectionString = connectionString };
+        var problem = ConnectionStringCheck.ProblemOf(DatabaseEngine.Postgres, connectionString);
+        if (problem is not null) throw new TenantSourceException(source, $"--pg: {problem}");
+        var discovery = WithLimits(connectionString, limits);
+        var dialect = Dialects.DialectRegistry.CreateDefault().For(DatabaseEngine.Postgres);
         try
         {
-            await using var connection = new NpgsqlConnection(connectionString);
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand("SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname LIKE $1 ORDER BY nspname", connection)
+            return await TenantSourceRetry.RunAsync(dialect, source, probe, async token =>
             {
-                Parameters = { new NpgsqlParameter { Value = schemaLike } },
-            };
-            var tenants = new List<Tenant>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var schema = reader.GetString(0);
-                tenants.Add(new Tenant { Name = schema, Engine = DatabaseEngine.Postgres, ConnectionString = connectionString, Schema = schema, Source = $"schemas LIKE '{schemaLike}'" });
-            }
-            return tenants;
+                await using var connection = new NpgsqlConnection(discovery);
+                await connection.OpenAsync(token).ConfigureAwait(false);
+                await using var command = new NpgsqlCommand("SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname LIKE $1 ORDER BY nspname", connection)
+                {
+                    Parameters = { new NpgsqlParameter { Value = schemaLike } },
+                };
+                var tenants = new List<Tenant>();
+                await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
+                while (await reader.ReadAsync(token).ConfigureAwait(false))
+                {
+                    var where = $"schemas LIKE '{schemaLike}'";
+                    var schema = TenantNames.Require(reader.GetString(0), source + ", " + where);
+                    tenants.Add(new Tenant { Name = schema, Engine = DatabaseEngine.Postgres, ConnectionString = connectionString, Schema = schema, Source = where });
+                }
+                return (IReadOnlyList<Tenant>)tenants;
+            }, onRetry, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is DbException or System.Net.Sockets.SocketException or TimeoutException or ArgumentException)
         {
-            throw new TenantSourceException("PostgreSQL schema discovery", Redaction.MessageOf(ex, probe));
+            throw new TenantSourceException(source, Redaction.MessageOf(ex, probe));
         }
     }
 
     /// <summary>
     /// Tenants from a query against a catalog database. The query returns columns named like a tenants file
-    /// (name, engine, connectionString, schema, tags, and any properties).
+    /// (name, engine, connectionString, schema, tags, and any properties). Transient errors are retried as for
+    /// <see cref="FromPostgresSchemasAsync"/>.
     /// </summary>
-    public static async Task<IReadOnlyList<Tenant>> FromCatalogQueryAsync(DatabaseEngine catalogEngine, string catalogConnectionString, string query, CancellationToken cancellationToken = default)
+    public static async Task<IReadOnlyList<Tenant>> FromCatalogQueryAsync(DatabaseEngine catalogEngine, string catalogConnectionString, string query, CancellationToken cancellationToken = default, Action<string>? onRetry = null)
     {
+        const string source = "catalog query";
         var probe = new Tenant { Name = "catalog", Engine = catalogEngine, ConnectionString = catalogConnectionString };
+        var problem = ConnectionStringCheck.ProblemOf(catalogEngine, catalogConnectionString);
+        if (problem is not null) throw new TenantSourceException(source, $"the catalog's {problem}");
         var dialect = Dialects.DialectRegistry.CreateDefault().For(catalogEngine);
         try
         {
-            await using var connection = dialect.CreateConnection(probe, forWriting: false);
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = connection.CreateCommand();
-            command.CommandText = query;
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            var tenants = new List<Tenant>();
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            return await TenantSourceRetry.RunAsync(dialect, source, probe, async token =>
             {
-                var row = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-                for (var i = 0; i < reader.FieldCount; i++)
+                await using var connection = dialect.CreateConnection(probe, forWriting: false);
+                await connection.OpenAsync(token).ConfigureAwait(false);
+                await using var command = connection.CreateCommand();
+                command.CommandText = query;
+                await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
+                var tenants = new List<Tenant>();
+                while (await reader.ReadAsync(token).ConfigureAwait(false))
                 {
-                    row[reader.GetName(i)] = reader.IsDBNull(i) ? null : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture);
+                    var row = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+                    for (var i = 0; i < reader.FieldCount; i++)
+                    {
+                        row[reader.GetName(i)] = reader.IsDBNull(i) ? null : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture);
+                    }
+                    tenants.Add(FromRow(row, $"catalog query row {tenants.Count + 1}"));
                 }
-                tenants.Add(FromRow(row, $"catalog query row {tenants.Count + 1}"));
-            }
-            return tenants;
+                return (IReadOnlyList<Tenant>)tenants;
+            }, onRetry, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is DbException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException)
         {
-            throw new TenantSourceException("catalog query", Redaction.MessageOf(ex, probe));
+            throw new TenantSourceException(source, Redaction.MessageOf(ex, probe));
         }
+    }
+
+    /// <summary>The discovery connection honours the run's time limits (Npgsql counts whole seconds, at most 1024).</summary>
+    private static string WithLimits(string connectionString, ConnectionLimits? limits)
+    {
+        if (limits?.ConnectTimeout is null && limits?.CommandTimeout is null) return connectionString;
+        static int Seconds(TimeSpan limit) => (int)Math.Clamp(Math.Ceiling(limit.TotalSeconds), 1, 1024);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (limits.ConnectTimeout is { } connect) builder.Timeout = Seconds(connect);
+        if (limits.CommandTimeout is { } command) builder.CommandTimeout = Seconds(command);
+        return builder.ConnectionString;
     }
 
     private static string ResolveSqlitePath(string connectionString, string baseFolder)
@@ -167,7 +201,9 @@ public static class TenantSources
         }
         catch (JsonException ex)
         {
-            throw new TenantSourceException(path, $"not valid JSON: {ex.Message}");
+            // JsonException counts lines and bytes from 0; people and editors count from 1.
+            var where = ex.LineNumber is { } line ? $" at line {line + 1}, column {(ex.BytePositionInLine ?? 0) + 1}" : "";
+            throw new TenantSourceException(path, $"not valid JSON{where}: {JsonProblem(ex)}");
         }
         using (document)
         {
@@ -194,6 +230,14 @@ public static class TenantSources
         }
     }
 
+    /// <summary>The parser's message without its own 0-based "LineNumber: n | BytePositionInLine: m." suffix.</summary>
+    private static string JsonProblem(JsonException ex)
+    {
+        var message = ex.Message;
+        var suffix = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return suffix > 0 ? message[..suffix] : message;
+    }
+
     private static string? JsonText(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.Null => null,
@@ -215,7 +259,7 @@ public static class TenantSources
     }
 }
 
-public sealed class TenantSourceException(string source, string problem) : Exception($"{source}: {problem}")
+public class TenantSourceException(string source, string problem) : Exception($"{source}: {problem}")
 {
     public string SourceName { get; } = source;
 }

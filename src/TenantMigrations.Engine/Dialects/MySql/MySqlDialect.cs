@@ -30,7 +30,11 @@ public sealed class MySqlDialect : IDatabaseDialect
         : value.Contains('\\') ? $"_utf8mb4 X'{Convert.ToHexString(Encoding.UTF8.GetBytes(value))}'"
         : QuotedIdentifiers.StandardLiteral(value);
 
-    public void Validate(Tenant tenant) => DatabaseOf(tenant);
+    public void Validate(Tenant tenant)
+    {
+        Tenants.ConnectionStringCheck.Require(Engine, tenant.GetConnectionString(), $"Tenant '{tenant.Name}'");
+        DatabaseOf(tenant);
+    }
 
     private static string DatabaseOf(Tenant tenant)
     {

@@ -26,7 +26,7 @@ public sealed class PostgresDialect : IDatabaseDialect
 
     public void Validate(Tenant tenant)
     {
-        _ = new NpgsqlConnectionStringBuilder(tenant.GetConnectionString());
+        Tenants.ConnectionStringCheck.Require(Engine, tenant.GetConnectionString(), $"Tenant '{tenant.Name}'");
         if (tenant.Schema is not null) Identifiers.RequireSafe(tenant.Schema, $"Schema of tenant '{tenant.Name}'");
     }
 

@@ -37,7 +37,11 @@ public sealed class SqliteDialect : IDatabaseDialect
 
     public string QuoteLiteral(string? value) => QuotedIdentifiers.StandardLiteral(value);
 
-    public void Validate(Tenant tenant) => RequireDatabaseFile(tenant, DatabasePath(tenant));
+    public void Validate(Tenant tenant)
+    {
+        Tenants.ConnectionStringCheck.Require(Engine, tenant.GetConnectionString(), $"Tenant '{tenant.Name}'");
+        RequireDatabaseFile(tenant, DatabasePath(tenant));
+    }
 
     /// <summary>An existing file must be a SQLite database: anything else would be overwritten or fail mid-run.</summary>
     private static void RequireDatabaseFile(Tenant tenant, string path)
