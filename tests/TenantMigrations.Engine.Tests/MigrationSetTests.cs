@@ -59,7 +59,7 @@ public sealed class MigrationSetTests : IDisposable
         var error = Assert.Throws<MigrationSetException>(() => MigrationSet.Load(folder.Path));
 
         Assert.Equal(3, error.Problems.Count);
-        Assert.Contains("V1__empty.sql: the file is empty", error.Message);
+        Assert.Contains("V1__empty.sql: empty migration: the file is empty", error.Message);
         Assert.Contains("V2__latin1.sql: the file is not valid UTF-8", error.Message);
         Assert.Contains("unknown directive 'tm:isolation'", error.Message);
     }
