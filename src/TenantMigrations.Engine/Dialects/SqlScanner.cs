@@ -100,7 +100,8 @@ internal sealed class SqlScanner
     {
         MarkCode(start);
         var end = start + 1;
-        while (end < script.Length && (IsWordStart(script[end]) || script[end] == '$')) end++;
+        // The mysql client ends a statement at its delimiter even inside a word: END$$ with DELIMITER $$.
+        while (end < script.Length && (IsWordStart(script[end]) || script[end] == '$') && !script.AsSpan(end).StartsWith(delimiter, StringComparison.Ordinal)) end++;
         var word = script[start..end].ToUpperInvariant();
         OnWord(word);
         // PostgreSQL reads backslash escapes only in E'...' strings.
