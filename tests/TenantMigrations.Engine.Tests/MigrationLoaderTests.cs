@@ -232,6 +232,16 @@ public sealed class MigrationLoaderTests : IDisposable
         Assert.Contains("the file name must look like V<version>__<description>.sql", problem.Problem);
     }
 
+    [Fact]
+    public void A_zero_byte_file_is_an_empty_migration_not_a_special_file()
+    {
+        File.WriteAllBytes(folder.Combine("V1__nothing.sql"), []);
+
+        var problem = RefusalOf("V1__nothing.sql");
+
+        Assert.Equal("empty migration: the file is empty.", problem.Problem);
+    }
+
     [Theory]
     [InlineData("V1__comments.sql", "-- only a comment\n/* and a block; with a semicolon */\n\n")]
     [InlineData("V1__comments.postgres.sql", "/* outer /* nested */ still comment; */\n-- done\n")]
