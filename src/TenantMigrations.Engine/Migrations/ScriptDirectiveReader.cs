@@ -4,9 +4,9 @@ using System.Text.RegularExpressions;
 namespace TenantMigrations.Engine.Migrations;
 
 /// <summary>
-/// Reads the "-- tm:key=value" directives from a file's leading comment lines. Only the exact form counts, and a
-/// line that looks like a directive in any other spelling is an error: ignoring it would run the file differently
-/// from what its author asked for.
+/// Reads the "-- tm:key=value" directives from a file's leading comment lines (block comments may come first). Only
+/// the exact form counts. A line that looks like a directive in any other spelling, or one after the first statement,
+/// is an error: ignoring it would run the file differently from what its author asked for.
 /// </summary>
 internal static partial class ScriptDirectiveReader
 {
@@ -18,21 +18,37 @@ internal static partial class ScriptDirectiveReader
     public static ScriptDirectives Read(string path, string content)
     {
         var directives = ScriptDirectives.Default;
+        var leading = true;
+        var inBlockComment = false;
         var lineNumber = 0;
         foreach (var line in content.Split('\n'))
         {
             lineNumber++;
             var trimmed = line.Trim();
-            if (trimmed.Length == 0) continue;
-            if (!trimmed.StartsWith("--", StringComparison.Ordinal)) break;
+            if (trimmed.Length == 0 || !leading && !trimmed.StartsWith("--", StringComparison.Ordinal)) continue;
+            if (inBlockComment || trimmed.StartsWith("/*", StringComparison.Ordinal))
+            {
+                var close = trimmed.IndexOf("*/", inBlockComment ? 0 : 2, StringComparison.Ordinal);
+                inBlockComment = close < 0;
+                if (close >= 0 && trimmed[(close + 2)..].Trim().Length > 0) leading = false;
+                continue;
+            }
+            if (!trimmed.StartsWith("--", StringComparison.Ordinal))
+            {
+                leading = false;
+                continue;
+            }
             var directive = CanonicalDirective().Match(trimmed);
+            var nearMiss = directive.Success ? directive : NearMissDirective().Match(trimmed);
+            if (nearMiss.Success && !leading)
+            {
+                throw new MigrationSetException(path, $"line {lineNumber}: the directive '{trimmed}' comes after the first statement, where it has no effect; move it to the comment lines at the top of the file.");
+            }
             if (directive.Success)
             {
                 directives = Apply(path, lineNumber, directives, directive.Groups["key"].Value, directive.Groups["value"].Value);
-                continue;
             }
-            var nearMiss = NearMissDirective().Match(trimmed);
-            if (nearMiss.Success)
+            else if (nearMiss.Success)
             {
                 var canonical = $"-- tm:{nearMiss.Groups["key"].Value.ToLowerInvariant()}={nearMiss.Groups["value"].Value.Trim().ToLowerInvariant()}";
                 throw new MigrationSetException(path, $"line {lineNumber}: '{trimmed}' looks like a directive but is not written as one; write it exactly as '{canonical}' (the form is '-- tm:<key>=<value>', lower case, no spaces; known: {KnownDirectives}).");
