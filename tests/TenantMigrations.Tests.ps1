@@ -250,7 +250,7 @@ Describe 'The other cmdlets' {
         Join-Path $fleet.Data 'acme.db' | Should -Not -Exist
     }
 
-    It 'scaffolds migrations that the folder accepts' {
+    It 'scaffolds migrations that the folder accepts once they hold SQL' {
         $fleet = New-TestFleet -Name 'acme'
 
         $files = New-TenantMigration -Name 'add invoices' -Path $fleet.Migrations -WithUndo
@@ -260,6 +260,8 @@ Describe 'The other cmdlets' {
             $file | Should -BeOfType ([System.IO.FileInfo])
             $file.Name | Should -Match '^[VU]\d{14}__add_invoices\.sql$'
         }
+        { Get-Tenant -Path $fleet.TenantsFile | Test-TenantMigration -Path $fleet.Migrations } | Should -Throw -ErrorId 'InvalidMigrationFolder'
+        foreach ($file in $files) { Add-Content -Path $file.FullName -Value 'SELECT 1;' }
         Get-Tenant -Path $fleet.TenantsFile | Test-TenantMigration -Path $fleet.Migrations -Quiet | Should -BeTrue
     }
 

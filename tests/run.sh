@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole test suite. Installs what the tests need first (PostgreSQL 15 and MariaDB servers, via apt,
+# Runs the whole test suite. Installs what the tests need first (PostgreSQL 15 and MariaDB servers, the sqlite3 CLI, via apt,
 # when missing); the tests start their own private servers, so nothing needs to be running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,7 @@ missing=()
 [[ -x /usr/lib/postgresql/15/bin/initdb ]] || missing+=(postgresql-15)
 command -v psql >/dev/null || missing+=(postgresql-client-15)
 command -v mariadbd >/dev/null && command -v mariadb-install-db >/dev/null || missing+=(mariadb-server)
+command -v sqlite3 >/dev/null || missing+=(sqlite3)
 if ((${#missing[@]})); then
   echo "Installing test dependencies: ${missing[*]}"
   sudo=""

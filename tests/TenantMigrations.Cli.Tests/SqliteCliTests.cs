@@ -259,6 +259,8 @@ public sealed class SqliteCliTests : IDisposable
         Assert.All(created, path => Assert.True(File.Exists(path)));
         var stamp = DateTime.ParseExact(names[0]![1..15], "yyyyMMddHHmmss", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
         Assert.InRange(stamp, DateTime.UtcNow.AddMinutes(-2), DateTime.UtcNow.AddMinutes(2));
+        Assert.Contains("empty migration", Assert.Throws<MigrationSetException>(() => MigrationSet.Load(temp.Combine("scaffold"))).Message);
+        foreach (var path in created) File.AppendAllText(path, "SELECT 1;\n");
         Assert.Single(MigrationSet.Load(temp.Combine("scaffold")).Versioned);
 
         var variants = await Run("new", "add index", "--migrations", "scaffold", "--engine", "postgres", "--engine", "sqlite");
@@ -268,6 +270,7 @@ public sealed class SqliteCliTests : IDisposable
         Assert.Matches(@"^V\d{14}__add_index\.postgres\.sql$", variantNames[0]);
         Assert.Matches(@"^V\d{14}__add_index\.sqlite\.sql$", variantNames[1]);
         Assert.Equal(variantNames[0]![..15], variantNames[1]![..15]);
+        foreach (var name in variantNames) File.AppendAllText(temp.Combine("scaffold", name!), "SELECT 1;\n");
         var set = MigrationSet.Load(temp.Combine("scaffold"));
         Assert.Equal(2, set.Versioned.Count);
     }

@@ -59,7 +59,7 @@ public sealed class MigrationSetTests : IDisposable
         var error = Assert.Throws<MigrationSetException>(() => MigrationSet.Load(folder.Path));
 
         Assert.Equal(3, error.Problems.Count);
-        Assert.Contains("V1__empty.sql: the file is empty", error.Message);
+        Assert.Contains("V1__empty.sql: empty migration: the file is empty", error.Message);
         Assert.Contains("V2__latin1.sql: the file is not valid UTF-8", error.Message);
         Assert.Contains("unknown directive 'tm:isolation'", error.Message);
     }
@@ -82,12 +82,18 @@ public sealed class MigrationSetTests : IDisposable
     }
 
     [Fact]
-    public void Transaction_directive_is_read_from_leading_comments_only()
+    public void Transaction_directive_is_read_from_leading_comments_and_refused_after_the_first_statement()
     {
-        var path = folder.Write("V1__concurrently.sql", "-- index build\n-- tm:transaction=false\ncreate index concurrently x on t (a);\n-- tm:transaction=true\n");
+        var path = folder.Write("V1__concurrently.sql", "/* header\n   block */\n-- index build\n\n-- tm:transaction=false\ncreate index concurrently x on t (a);\n-- a trailing note\n");
         Assert.False(MigrationSet.ReadScript(path).Directives.Transaction);
-        var plain = folder.Write("V2__plain.sql", "select 1;\n-- tm:transaction=false\n");
-        Assert.True(MigrationSet.ReadScript(plain).Directives.Transaction);
+
+        var late = folder.Write("V2__late.sql", "select 1;\n-- tm:transaction=false\n");
+        var error = Assert.Throws<MigrationSetException>(() => MigrationSet.ReadScript(late));
+        Assert.Equal(late, error.FilePath);
+        Assert.Contains("line 2: the directive '-- tm:transaction=false' comes after the first statement", error.Problem);
+
+        var afterBlock = folder.Write("V3__after_block.sql", "/* c */ select 1;\n-- TM:transaction=false\n");
+        Assert.Contains("comes after the first statement", Assert.Throws<MigrationSetException>(() => MigrationSet.ReadScript(afterBlock)).Problem);
     }
 
     [Fact]

@@ -131,6 +131,11 @@ public sealed class InputAndScaffoldingTests : IDisposable
         Assert.Equal(
             ["U20261121093001__index_orders.postgres.sql", "U20261121093001__index_orders.sqlite.sql", "V20261121093001__index_orders.postgres.sql", "V20261121093001__index_orders.sqlite.sql"],
             variants.Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        var empty = Assert.Throws<MigrationSetException>(() => MigrationSet.Load(folder.Combine("migrations")));
+        Assert.Equal(5, empty.Problems.Count);
+        Assert.All(empty.Problems, p => Assert.Contains("empty migration: the file holds only comments", p.Message));
+        Assert.Contains("the folder will not load while this file is empty", File.ReadAllText(plain[0]));
+        foreach (var path in plain.Concat(variants)) File.AppendAllText(path, "SELECT 1;\n");
         var set = MigrationSet.Load(folder.Combine("migrations"));
         Assert.Equal(2, set.Versioned.Count);
         Assert.Single(set.Undo);

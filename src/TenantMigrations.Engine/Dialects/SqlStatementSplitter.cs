@@ -1,91 +1,36 @@
-using System.Text;
-
 namespace TenantMigrations.Engine.Dialects;
 
 /// <summary>
-/// Splits a script into statements at top-level semicolons, skipping quoted text, comments and
-/// PostgreSQL dollar-quoted bodies. Statements that hold only comments or white space are dropped.
+/// Splits a script into statements the way each engine's own client does: at top-level delimiters, never inside
+/// quoted text, comments, PostgreSQL dollar quotes, a PostgreSQL <c>BEGIN ATOMIC</c> function body, a SQLite
+/// trigger body, or between MySQL <c>DELIMITER</c> changes. Statements are returned trimmed and without their
+/// delimiter; statements that hold only comments or white space are dropped.
 /// </summary>
-public sealed class SqlStatementSplitter(bool backslashEscapes, bool dollarQuotes, bool hashComments)
+public sealed class SqlStatementSplitter
 {
-    public static readonly SqlStatementSplitter Postgres = new(backslashEscapes: false, dollarQuotes: true, hashComments: false);
-    public static readonly SqlStatementSplitter MySql = new(backslashEscapes: true, dollarQuotes: false, hashComments: true);
-    public static readonly SqlStatementSplitter Sqlite = new(backslashEscapes: false, dollarQuotes: false, hashComments: false);
+    public static readonly SqlStatementSplitter Postgres = new(SqlSyntax.Postgres);
+    public static readonly SqlStatementSplitter MySql = new(SqlSyntax.MySql);
+    public static readonly SqlStatementSplitter Sqlite = new(SqlSyntax.Sqlite);
 
-    public IReadOnlyList<string> Split(string script)
-    {
-        var statements = new List<string>();
-        var current = new StringBuilder();
-        var hasCode = false;
-        var i = 0;
-        while (i < script.Length)
-        {
-            var c = script[i];
-            var next = i + 1 < script.Length ? script[i + 1] : '\0';
-            int end;
-            if (c == '-' && next == '-' || hashComments && c == '#')
-            {
-                end = script.IndexOf('\n', i);
-                end = end < 0 ? script.Length : end;
-            }
-            else if (c == '/' && next == '*')
-            {
-                end = script.IndexOf("*/", i + 2, StringComparison.Ordinal);
-                end = end < 0 ? script.Length : end + 2;
-            }
-            else if (c is '\'' or '"' or '`')
-            {
-                end = QuotedEnd(script, i, c);
-                hasCode = true;
-            }
-            else if (dollarQuotes && c == '$' && DollarTag(script, i) is { } tag)
-            {
-                end = script.IndexOf(tag, i + tag.Length, StringComparison.Ordinal);
-                end = end < 0 ? script.Length : end + tag.Length;
-                hasCode = true;
-            }
-            else if (c == ';')
-            {
-                if (hasCode) statements.Add(current.ToString().Trim());
-                current.Clear();
-                hasCode = false;
-                i++;
-                continue;
-            }
-            else
-            {
-                if (!char.IsWhiteSpace(c)) hasCode = true;
-                end = i + 1;
-            }
-            current.Append(script, i, end - i);
-            i = end;
-        }
-        if (hasCode) statements.Add(current.ToString().Trim());
-        return statements;
-    }
+    private readonly SqlSyntax syntax;
 
-    private int QuotedEnd(string script, int start, char quote)
-    {
-        var i = start + 1;
-        while (i < script.Length)
-        {
-            if (backslashEscapes && script[i] == '\\' && quote != '`') { i += 2; continue; }
-            if (script[i] == quote)
-            {
-                if (i + 1 < script.Length && script[i + 1] == quote) { i += 2; continue; }
-                return i + 1;
-            }
-            i++;
-        }
-        return script.Length;
-    }
+    private SqlStatementSplitter(SqlSyntax syntax) => this.syntax = syntax;
 
-    private static string? DollarTag(string script, int start)
-    {
-        var i = start + 1;
-        while (i < script.Length && (char.IsLetterOrDigit(script[i]) || script[i] == '_')) i++;
-        if (i >= script.Length || script[i] != '$') return null;
-        var tag = script[start..(i + 1)];
-        return tag.Length > 2 && char.IsDigit(tag[1]) ? null : tag;
-    }
+    public IReadOnlyList<string> Split(string script) => SplitWithPositions(script).Select(s => s.Text).ToList();
+
+    /// <summary>The statements with the line each one's first code token is on and its first few words.</summary>
+    public IReadOnlyList<SqlStatement> SplitWithPositions(string script) => new SqlScanner(script, syntax).Scan();
+}
+
+/// <summary>One statement of a script.</summary>
+/// <param name="Text">The statement, trimmed, leading comments kept, without its delimiter.</param>
+/// <param name="Line">The 1-based line of the statement's first token that is not a comment.</param>
+/// <param name="LeadingWords">The first words of the statement outside comments and quotes, upper case.</param>
+public sealed record SqlStatement(string Text, int Line, IReadOnlyList<string> LeadingWords);
+
+internal enum SqlSyntax
+{
+    Postgres,
+    MySql,
+    Sqlite,
 }

@@ -52,6 +52,7 @@ public static class MigrationScaffolder
         var what = prefix == "U" ? "Undo of" : "Migration";
         return $$"""
             -- {{what}} {{version}}: {{description}} (for {{engine}}).
+            -- Write the SQL below; the folder will not load while this file is empty (comments alone count as empty).
             -- It runs in one transaction with its journal row; add a first line "-- tm:transaction=false" for statements that cannot.
             -- Placeholders such as ${tenant} and ${schema} are replaced per tenant.
 

@@ -10,6 +10,15 @@ public static class JournalColumns
 
     public const string InsertList = StatusList + ", script";
 
+    /// <summary>The width of the journal's version column; the loader refuses longer versions on every engine.</summary>
+    public const int MaxVersionLength = 50;
+
+    /// <summary>The width of the journal's description column.</summary>
+    public const int MaxDescriptionLength = 200;
+
+    /// <summary>The width of the journal's script_name column, which holds the file name.</summary>
+    public const int MaxScriptNameLength = 1000;
+
     public static JournalEntry Read(DbDataReader reader, int offset = 0)
     {
         string? Text(int i) => reader.IsDBNull(offset + i) ? null : Convert.ToString(reader.GetValue(offset + i), CultureInfo.InvariantCulture);

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using TenantMigrations.Engine.Dialects;
+using TenantMigrations.Engine.Journal;
 
 namespace TenantMigrations.Engine.Migrations;
 
@@ -37,7 +39,7 @@ public sealed partial class MigrationSet
         var settings = MigrationSettings.Load(fullFolder);
         var problems = new List<MigrationSetException>();
         var scripts = new List<MigrationScript>();
-        foreach (var path in Directory.EnumerateFiles(fullFolder, "*.sql", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (var path in Directory.EnumerateFiles(fullFolder, "*.sql", SqlFiles).Order(StringComparer.Ordinal))
         {
             try
             {
@@ -59,6 +61,17 @@ public sealed partial class MigrationSet
         return new MigrationSet(fullFolder, settings, versioned, undo, repeatable);
     }
 
+    /// <summary>Every name ending in .sql in any case: a file that looks like a migration is never skipped in silence.</summary>
+    private static readonly EnumerationOptions SqlFiles = new()
+    {
+        RecurseSubdirectories = true,
+        MatchCasing = MatchCasing.CaseInsensitive,
+        MatchType = MatchType.Simple,
+        AttributesToSkip = 0,
+        IgnoreInaccessible = false,
+    };
+
+    /// <summary>Reads and checks one file; throws a <see cref="MigrationSetException"/> naming it at the first problem.</summary>
     public static MigrationScript ReadScript(string path)
     {
         var fileName = System.IO.Path.GetFileName(path);
@@ -67,7 +80,12 @@ public sealed partial class MigrationSet
         {
             throw new MigrationSetException(path, "the file name must look like V<version>__<description>.sql, U<version>__<description>.sql or R__<description>.sql (optionally .postgres.sql, .sqlite.sql or .mysql.sql).");
         }
-        var kind = match.Groups["prefix"].Value switch
+        var prefix = match.Groups["prefix"].Value;
+        if (prefix != prefix.ToUpperInvariant())
+        {
+            throw new MigrationSetException(path, $"the prefix must be an upper-case V, U or R: name it {prefix.ToUpperInvariant()}{fileName[1..]}.");
+        }
+        var kind = prefix switch
         {
             "V" => MigrationKind.Versioned,
             "U" => MigrationKind.Undo,
@@ -86,18 +104,20 @@ public sealed partial class MigrationSet
         var engine = match.Groups["engine"].Success ? ParseEngine(match.Groups["engine"].Value) : (DatabaseEngine?)null;
         var description = match.Groups["description"].Value.Replace('_', ' ').Trim();
         if (description.Length == 0) throw new MigrationSetException(path, "the description after '__' is empty.");
+        CheckJournalLimits(path, fileName, version, description);
 
-        string content;
-        try
+        if (FileKinds.NotRegularFileReason(path) is { } notRegular) throw new MigrationSetException(path, $"not read: {notRegular}");
+        var content = ScriptText.Decode(path, File.ReadAllBytes(path));
+        if (string.IsNullOrWhiteSpace(content)) throw new MigrationSetException(path, "empty migration: the file is empty.");
+        var directives = ScriptDirectiveReader.Read(path, content);
+        if (SplittersFor(engine).Any(s => s.Split(content).Count == 0))
         {
-            content = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(File.ReadAllBytes(path));
+            throw new MigrationSetException(path, "empty migration: the file holds only comments. Write the SQL, or delete the file.");
         }
-        catch (DecoderFallbackException)
+        if (directives.Transaction && engine != DatabaseEngine.MySql && TransactionControl.FindFirst(content, engine) is { } control)
         {
-            throw new MigrationSetException(path, "the file is not valid UTF-8: save it as UTF-8.");
+            throw new MigrationSetException(path, $"line {control.Line}: {TransactionControl.Describe(control)} is transaction control, but this file runs inside the tool's own transaction, so it would commit or end part of the migration. Add '-- tm:transaction=false' as the first line to run the file without a transaction, or remove the statement.");
         }
-        content = NormalizeText(content);
-        if (string.IsNullOrWhiteSpace(content)) throw new MigrationSetException(path, "the file is empty.");
         return new MigrationScript
         {
             Path = path,
@@ -108,10 +128,36 @@ public sealed partial class MigrationSet
             Engine = engine,
             Content = content,
             Checksum = ChecksumOf(content),
-            Directives = ReadDirectives(path, content),
+            Directives = directives,
             Placeholders = Placeholders.NamesIn(content),
         };
     }
+
+    /// <summary>The journal's columns have fixed widths; checked here once, so no engine fails on a long value mid-run.</summary>
+    private static void CheckJournalLimits(string path, string fileName, MigrationVersion? version, string description)
+    {
+        if (version is not null && version.Text.Length > JournalColumns.MaxVersionLength)
+        {
+            throw new MigrationSetException(path, $"the version is {version.Text.Length} characters long; the journal holds versions of at most {JournalColumns.MaxVersionLength}.");
+        }
+        if (description.Length > JournalColumns.MaxDescriptionLength)
+        {
+            throw new MigrationSetException(path, $"the description is {description.Length} characters long; the journal holds descriptions of at most {JournalColumns.MaxDescriptionLength}.");
+        }
+        if (fileName.Length > JournalColumns.MaxScriptNameLength)
+        {
+            throw new MigrationSetException(path, $"the file name is {fileName.Length} characters long; the journal holds file names of at most {JournalColumns.MaxScriptNameLength}.");
+        }
+    }
+
+    /// <summary>The splitters of the engines a file runs on: its variant's engine, or all three for a plain file.</summary>
+    private static SqlStatementSplitter[] SplittersFor(DatabaseEngine? engine) => engine switch
+    {
+        DatabaseEngine.Postgres => [SqlStatementSplitter.Postgres],
+        DatabaseEngine.Sqlite => [SqlStatementSplitter.Sqlite],
+        DatabaseEngine.MySql => [SqlStatementSplitter.MySql],
+        _ => [SqlStatementSplitter.Postgres, SqlStatementSplitter.MySql, SqlStatementSplitter.Sqlite],
+    };
 
     public static string NormalizeText(string content) =>
         content.TrimStart('\uFEFF').Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
@@ -126,28 +172,6 @@ public sealed partial class MigrationSet
         "sqlite" => DatabaseEngine.Sqlite,
         _ => DatabaseEngine.MySql,
     };
-
-    private static ScriptDirectives ReadDirectives(string path, string content)
-    {
-        var directives = ScriptDirectives.Default;
-        foreach (var line in content.Split('\n'))
-        {
-            var trimmed = line.Trim();
-            if (trimmed.Length == 0) continue;
-            if (!trimmed.StartsWith("--", StringComparison.Ordinal)) break;
-            var directive = DirectivePattern().Match(trimmed);
-            if (!directive.Success) continue;
-            var key = directive.Groups["key"].Value.ToLowerInvariant();
-            var value = directive.Groups["value"].Value.Trim().ToLowerInvariant();
-            directives = key switch
-            {
-                "transaction" when value is "true" or "false" => directives with { Transaction = value == "true" },
-                "transaction" => throw new MigrationSetException(path, $"tm:transaction must be true or false, not '{value}'."),
-                _ => throw new MigrationSetException(path, $"unknown directive 'tm:{key}' (known: tm:transaction=true|false)."),
-            };
-        }
-        return directives;
-    }
 
     private static List<Migration> Group(List<MigrationScript> scripts, MigrationKind kind, List<MigrationSetException> problems)
     {
@@ -172,9 +196,6 @@ public sealed partial class MigrationSet
 
     [GeneratedRegex(@"^(?<prefix>[VUR])(?<version>[0-9][0-9._]*?)?__(?<description>.+?)(\.(?<engine>postgres|postgresql|pg|sqlite|mysql|mariadb))?\.sql$", RegexOptions.IgnoreCase)]
     private static partial Regex FileNamePattern();
-
-    [GeneratedRegex(@"^--\s*tm:(?<key>[A-Za-z_\-]+)\s*=\s*(?<value>.*)$")]
-    private static partial Regex DirectivePattern();
 
     /// <summary>Groups "1.0" and "1" together: they are the same version.</summary>
     private sealed class VersionKeyComparer : IEqualityComparer<string>
