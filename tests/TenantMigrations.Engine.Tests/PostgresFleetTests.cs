@@ -254,3 +254,36 @@ public sealed class PostgresDatabaseFleetTests(PostgresFixture postgres) : Fleet
 
     protected override Tenant UnreachableTenant() => helpers.Unreachable();
 }
+
+/// <summary>Statements the driver must send as written: a BEGIN ATOMIC body holds semicolons that are not statement ends.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresStatementTextTests(PostgresFixture postgres) : IDisposable
+{
+    private readonly TempFolder folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("-- tm:transaction=false\n")]
+    public async Task A_BEGIN_ATOMIC_function_runs_as_written_in_and_outside_a_transaction(string directive)
+    {
+        folder.Write("migrations/V1__atomic.sql", directive + """
+            CREATE TABLE counters (n integer);
+            CREATE FUNCTION bump() RETURNS void LANGUAGE sql
+            BEGIN ATOMIC
+              INSERT INTO counters VALUES (1);
+              INSERT INTO counters VALUES (2);
+            END;
+            SELECT bump();
+            """);
+        var connectionString = await postgres.NewDatabaseAsync();
+        var tenant = new Tenant { Name = "atomic", Engine = DatabaseEngine.Postgres, ConnectionString = connectionString, Schema = "atomic" };
+
+        var sink = new RecordingSink();
+        await new FleetMigrator().MigrateAsync([tenant], MigrationSet.Load(folder.Combine("migrations")), new MigrateOptions(), sink);
+
+        Assert.True(sink.Results.Single().Succeeded, sink.Results.Single().Error?.ToString());
+        Assert.Equal("3", await postgres.Server.ExecuteAsync("SELECT sum(n) FROM atomic.counters", new NpgsqlConnectionStringBuilder(connectionString).Database!));
+    }
+}

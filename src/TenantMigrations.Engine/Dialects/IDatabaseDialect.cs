@@ -66,6 +66,9 @@ public interface IDatabaseDialect
     /// </summary>
     IReadOnlyList<string> DdlLockTimeoutStatements(TimeSpan timeout);
 
+    /// <summary>Makes the driver send a migration statement exactly as written: no client-side splitting or rewriting.</summary>
+    void SendAsWritten(DbParameterCollection parameters);
+
     /// <summary>A statement gave up waiting for a lock: nothing of that statement was applied.</summary>
     bool IsLockTimeout(Exception exception);
 

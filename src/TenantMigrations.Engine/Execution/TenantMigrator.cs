@@ -174,7 +174,7 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
             {
                 try
                 {
-                    await ExecuteStatementsAsync(connection, transaction, pending.Statements, options.Limits.CommandTimeout ?? TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                    await ExecuteStatementsAsync(dialect, connection, transaction, pending.Statements, options.Limits.CommandTimeout ?? TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
                     var succeeded = entry with { State = JournalState.Succeeded, FinishedAt = DateTime.UtcNow, DurationMs = clock.ElapsedMilliseconds };
                     await journal.InsertAsync(connection, transaction, succeeded, cancellationToken).ConfigureAwait(false);
                     await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -223,7 +223,7 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
             {
                 try
                 {
-                    await ExecuteAsync(connection, null, statements[completed], options.Limits.CommandTimeout ?? TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                    await ExecuteAsync(connection, null, statements[completed], options.Limits.CommandTimeout ?? TimeSpan.Zero, cancellationToken, dialect).ConfigureAwait(false);
                     completed++;
                 }
                 catch (Exception ex) when (dialect.IsLockTimeout(ex) && ++lockWaits < options.DdlLockAttempts && connection.State == ConnectionState.Open)
@@ -301,7 +301,7 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
     /// Runs a transactional script's statements: as one batch (one round trip) where the driver has batches, so the
     /// server names the failing statement; one by one otherwise.
     /// </summary>
-    private static async Task ExecuteStatementsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> statements, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task ExecuteStatementsAsync(IDatabaseDialect dialect, DbConnection connection, DbTransaction transaction, IReadOnlyList<string> statements, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (!connection.CanCreateBatch)
         {
@@ -309,7 +309,7 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
             {
                 try
                 {
-                    await ExecuteAsync(connection, transaction, statement, timeout, cancellationToken).ConfigureAwait(false);
+                    await ExecuteAsync(connection, transaction, statement, timeout, cancellationToken, dialect).ConfigureAwait(false);
                 }
                 catch (DbException ex)
                 {
@@ -325,6 +325,7 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
         {
             var command = batch.CreateBatchCommand();
             command.CommandText = statement;
+            dialect.SendAsWritten(command.Parameters);
             batch.BatchCommands.Add(command);
         }
         try
@@ -343,11 +344,13 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
     }
 
     /// <param name="timeout">Zero: no limit.</param>
-    private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="migrationDialect">Set for a migration's own statements, which the driver must send as written.</param>
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, TimeSpan timeout, CancellationToken cancellationToken, IDatabaseDialect? migrationDialect = null)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
+        migrationDialect?.SendAsWritten(command.Parameters);
         command.CommandTimeout = TimeoutSeconds(timeout);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }

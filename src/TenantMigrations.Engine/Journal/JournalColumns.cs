@@ -19,6 +19,9 @@ public static class JournalColumns
     /// <summary>The width of the journal's script_name column, which holds the file name.</summary>
     public const int MaxScriptNameLength = 1000;
 
+    /// <summary>The width of the journal's applied_by column (user@host, cut to fit).</summary>
+    public const int MaxAppliedByLength = 200;
+
     public static JournalEntry Read(DbDataReader reader, int offset = 0)
     {
         string? Text(int i) => reader.IsDBNull(offset + i) ? null : Convert.ToString(reader.GetValue(offset + i), CultureInfo.InvariantCulture);

@@ -118,6 +118,10 @@ public sealed partial class MigrationSet
         {
             throw new MigrationSetException(path, $"line {control.Line}: {TransactionControl.Describe(control)} is transaction control, but this file runs inside the tool's own transaction, so it would commit or end part of the migration. Add '-- tm:transaction=false' as the first line to run the file without a transaction, or remove the statement.");
         }
+        if (Placeholders.UnknownFormsIn(content) is [var unknownForm, ..])
+        {
+            throw new MigrationSetException(path, $"placeholder {unknownForm} has an unknown form: use ${{name}}, ${{name:literal}}, ${{name:identifier}} or ${{name:raw}}.");
+        }
         return new MigrationScript
         {
             Path = path,

@@ -18,7 +18,7 @@ public sealed record PlannedMigration(Migration Migration, MigrationScript Scrip
         Checksum = Script.Checksum,
         State = JournalState.Running,
         StartedAt = DateTime.UtcNow,
-        AppliedBy = appliedBy,
+        AppliedBy = appliedBy.Length > Journal.JournalColumns.MaxAppliedByLength ? appliedBy[..Journal.JournalColumns.MaxAppliedByLength] : appliedBy,
         RunId = runId,
         ToolVersion = Execution.MigrateOptions.ToolVersion,
         ScriptName = Script.FileName,

@@ -66,20 +66,20 @@ public sealed class MySqlDialect : IDatabaseDialect
         $"""
         CREATE TABLE IF NOT EXISTS {JournalTableName(tenant, journalTable)} (
             installed_rank INT NOT NULL PRIMARY KEY,
-            version VARCHAR(50) NULL,
-            description VARCHAR(200) NOT NULL,
+            version VARCHAR({JournalColumns.MaxVersionLength}) NULL,
+            description VARCHAR({JournalColumns.MaxDescriptionLength}) NOT NULL,
             kind VARCHAR(20) NOT NULL,
             checksum VARCHAR(64) NULL,
             state VARCHAR(20) NOT NULL,
             started_at DATETIME(6) NOT NULL,
             finished_at DATETIME(6) NULL,
             duration_ms BIGINT NULL,
-            applied_by VARCHAR(200) NULL,
+            applied_by VARCHAR({JournalColumns.MaxAppliedByLength}) NULL,
             run_id VARCHAR(64) NULL,
             tool_version VARCHAR(32) NULL,
             error LONGTEXT NULL,
             failed_statement LONGTEXT NULL,
-            script_name VARCHAR(1000) NULL,
+            script_name VARCHAR({JournalColumns.MaxScriptNameLength}) NULL,
             script LONGTEXT NULL
         ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4
         """,
@@ -177,6 +177,10 @@ public sealed class MySqlDialect : IDatabaseDialect
         [$"SET SESSION lock_wait_timeout = {(timeout <= TimeSpan.Zero ? 31_536_000 : Math.Max(1, Seconds(timeout))).ToString(CultureInfo.InvariantCulture)}"];
 
     /// <summary>1205 ER_LOCK_WAIT_TIMEOUT: the statement was not applied.</summary>
+    public void SendAsWritten(DbParameterCollection parameters)
+    {
+    }
+
     public bool IsLockTimeout(Exception exception) => exception is MySqlException { Number: 1205 };
 
     public bool IsTransient(Exception exception) => MySqlDriver.IsTransient(exception);

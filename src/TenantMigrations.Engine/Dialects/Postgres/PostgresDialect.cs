@@ -64,20 +64,20 @@ public sealed class PostgresDialect : IDatabaseDialect
         var table = $"""
             CREATE TABLE IF NOT EXISTS {JournalTableName(tenant, journalTable)} (
                 installed_rank integer PRIMARY KEY,
-                version varchar(50),
-                description varchar(200) NOT NULL,
+                version varchar({JournalColumns.MaxVersionLength}),
+                description varchar({JournalColumns.MaxDescriptionLength}) NOT NULL,
                 kind varchar(20) NOT NULL,
                 checksum varchar(64),
                 state varchar(20) NOT NULL,
                 started_at timestamptz NOT NULL,
                 finished_at timestamptz,
                 duration_ms bigint,
-                applied_by varchar(200),
+                applied_by varchar({JournalColumns.MaxAppliedByLength}),
                 run_id varchar(64),
                 tool_version varchar(32),
                 error text,
                 failed_statement text,
-                script_name varchar(1000),
+                script_name varchar({JournalColumns.MaxScriptNameLength}),
                 script text
             )
             """;
@@ -180,6 +180,13 @@ public sealed class PostgresDialect : IDatabaseDialect
 
     public IReadOnlyList<string> DdlLockTimeoutStatements(TimeSpan timeout) =>
         [$"SET lock_timeout = {((long)Math.Ceiling(timeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture)}"];
+
+    /// <summary>
+    /// Npgsql splits a command's text at semicolons unless it has positional parameters, which breaks BEGIN ATOMIC bodies
+    /// (npgsql#4445). One unused positional parameter makes it send the statement as written; PostgreSQL accepts a
+    /// declared parameter that the statement does not use.
+    /// </summary>
+    public void SendAsWritten(DbParameterCollection parameters) => parameters.Add(new NpgsqlParameter { Value = 0 });
 
     /// <summary>55P03 lock_not_available is what lock_timeout raises.</summary>
     public bool IsLockTimeout(Exception exception) => exception is PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable };

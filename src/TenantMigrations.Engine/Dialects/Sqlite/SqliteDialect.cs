@@ -210,6 +210,10 @@ public sealed class SqliteDialect : IDatabaseDialect
 
     public IReadOnlyList<string> DdlLockTimeoutStatements(TimeSpan timeout) => [];
 
+    public void SendAsWritten(DbParameterCollection parameters)
+    {
+    }
+
     public bool IsLockTimeout(Exception exception) => false;
 
     public bool IsTransient(Exception exception) => exception is SqliteException { SqliteErrorCode: 5 or 6 };
