@@ -21,4 +21,7 @@ public sealed class InputOrder<T>(IReadOnlyList<Tenant> tenants)
         }
         return due;
     }
+
+    /// <summary>How many tenants' items have been handed out; the host writes the rest from the full result when the work ends.</summary>
+    public int Released => next;
 }

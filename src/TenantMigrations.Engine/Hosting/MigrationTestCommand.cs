@@ -18,24 +18,20 @@ public sealed class MigrationTestCommand(MigrationSet set, PlanOptions planOptio
         var order = new InputOrder<TenantMigrationTestResult>(Tenants);
         try
         {
-            Drain((sink, token) => Migrator.GetStatusAsync(Tenants, Set, planOptions, sink, throttleLimit, token, limits), fleetEvent =>
+            var statuses = Drain((sink, token) => Migrator.GetStatusAsync(Tenants, Set, planOptions, sink, throttleLimit, token, limits), fleetEvent =>
             {
                 switch (fleetEvent)
                 {
                     case TenantStatusRead read:
                         progress.Finished(read.Status.TenantName);
-                        foreach (var result in order.Finished(read.Status.TenantName, Judge(read.Status, planOptions.AllowOutOfOrder)))
-                        {
-                            results.Add(result);
-                            if (writeResults) host.WriteObject(result);
-                            if (!result.Passed) host.WriteVerbose($"{result.TenantName}: {string.Join("; ", result.Problems)}");
-                        }
+                        foreach (var result in order.Finished(read.Status.TenantName, Judge(read.Status, planOptions.AllowOutOfOrder))) Write(result);
                         break;
                     case FleetLog log:
                         Log(host, log);
                         break;
                 }
             });
+            foreach (var status in statuses.Skip(order.Released)) Write(Judge(status, planOptions.AllowOutOfOrder));
         }
         finally
         {
@@ -43,6 +39,13 @@ public sealed class MigrationTestCommand(MigrationSet set, PlanOptions planOptio
             WarnAboutRetries(host);
         }
         return results;
+
+        void Write(TenantMigrationTestResult result)
+        {
+            results.Add(result);
+            if (writeResults) host.WriteObject(result);
+            if (!result.Passed) host.WriteVerbose($"{result.TenantName}: {string.Join("; ", result.Problems)}");
+        }
     }
 
     /// <summary>A tenant passes when a migrate would run cleanly: nothing drifted, failed, incomplete, locked or unreachable.</summary>

@@ -14,7 +14,7 @@ public sealed class TenantStatusCommand(MigrationSet set, PlanOptions planOption
         var order = new InputOrder<TenantMigrationStatus>(Tenants);
         try
         {
-            return Drain((sink, token) => Migrator.GetStatusAsync(Tenants, Set, planOptions, sink, throttleLimit, token, limits), fleetEvent =>
+            var statuses = Drain((sink, token) => Migrator.GetStatusAsync(Tenants, Set, planOptions, sink, throttleLimit, token, limits), fleetEvent =>
             {
                 switch (fleetEvent)
                 {
@@ -27,6 +27,9 @@ public sealed class TenantStatusCommand(MigrationSet set, PlanOptions planOption
                         break;
                 }
             });
+            // A tenant whose read never reported (a failed batch) would hold back every later one: write them now.
+            foreach (var status in statuses.Skip(order.Released)) host.WriteObject(status);
+            return statuses;
         }
         finally
         {
