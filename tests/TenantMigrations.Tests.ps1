@@ -2,6 +2,9 @@
 # Pester 5 tests of the built module. Build first (dotnet build src/TenantMigrations, or ./build.ps1), then run
 # ./build.ps1 -Task Test, or: Invoke-Pester ./tests
 # Every fleet lives in $TestDrive; the SQLite files are created by the module itself.
+# Pester 5 runs this file twice: Discovery (only Describe/Context/It and -ForEach/-Skip arguments are evaluated) and
+# Run, so every piece of setup lives in BeforeAll. Should -Throw -ErrorId compares the whole FullyQualifiedErrorId
+# ('MigrationFailed,TenantMigrations.Commands.InvokeTenantMigrationCommand') with -like: use 'MigrationFailed,*'.
 
 BeforeAll {
     $RepoRoot = Split-Path -Parent $PSScriptRoot
@@ -88,12 +91,19 @@ Describe 'Invoke-TenantMigration on a SQLite fleet' {
         $status.State | Sort-Object -Unique | Should -Be 'UpToDate'
     }
 
-    It 'changes nothing with -WhatIf' {
+    It 'changes nothing with -WhatIf and returns each pending tenant as planned' {
         $fleet = New-TestFleet -Name 'acme', 'globex'
 
         $results = Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -WhatIf
 
-        $results | Should -BeNullOrEmpty
+        $results | Should -HaveCount 2
+        foreach ($result in $results) {
+            $result.DryRun | Should -BeTrue
+            $result.Planned.Version | Should -Be @('1', '2')
+            $result.Applied | Should -BeNullOrEmpty
+            $result.StateAfter | Should -Be 'Pending'
+            $result.PlannedVersions | Should -Be '1,2'
+        }
         Join-Path $fleet.Data 'acme.db' | Should -Not -Exist
         Join-Path $fleet.Data 'globex.db' | Should -Not -Exist
     }
@@ -125,7 +135,35 @@ Describe 'Invoke-TenantMigration on a SQLite fleet' {
     It 'stops at a failing tenant with -ErrorAction Stop' {
         $fleet = New-TestFleet -Name 'bad' -Extra @{ bad = 'THIS IS NOT SQL;' }
 
-        { Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -ErrorAction Stop } | Should -Throw -ErrorId 'MigrationFailed'
+        { Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -ErrorAction Stop } | Should -Throw -ErrorId 'MigrationFailed,*'
+    }
+
+    It 'reports a SQLite file that is not a database as that tenant''s error and migrates the others' {
+        $fleet = New-TestFleet -Name 'acme', 'broken', 'globex'
+        New-Item -ItemType Directory -Path $fleet.Data -Force | Out-Null
+        Set-Content -Path (Join-Path $fleet.Data 'broken.db') -Value 'This is a text file, not a SQLite database.'
+
+        $results = Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -ErrorVariable failures -ErrorAction SilentlyContinue
+
+        ($results | Where-Object Succeeded).TenantName | Sort-Object | Should -Be @('acme', 'globex')
+        $failures | Should -HaveCount 1
+        $failures[0].TargetObject.TenantName | Should -Be 'broken'
+        $failures[0].Exception.Message | Should -BeLike "*'broken'*"
+    }
+
+    It 'reports a piped row that is not a tenant as an InvalidTenant error and migrates the others' {
+        $fleet = New-TestFleet -Name 'acme'
+        $rows = @(
+            [pscustomobject]@{ Name = 'acme'; Engine = 'sqlite'; ConnectionString = "Data Source=$(Join-Path $fleet.Data 'acme.db')"; extra = '' }
+            [pscustomobject]@{ Name = 'half'; Engine = 'sqlite' }
+        )
+
+        $results = $rows | Invoke-TenantMigration -Path $fleet.Migrations -ErrorVariable failures -ErrorAction SilentlyContinue
+
+        $results.TenantName | Should -Be 'acme'
+        $failures | Should -HaveCount 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'InvalidTenant,*'
+        $failures[0].TargetObject.Name | Should -Be 'half'
     }
 
     It 'binds Import-Csv rows by property name' {
@@ -143,6 +181,20 @@ Describe 'Invoke-TenantMigration on a SQLite fleet' {
         Join-Path $fleet.Data 'acme.db' | Should -Exist
     }
 
+    It 'resolves relative SQLite paths of piped rows against the current location' {
+        $fleet = New-TestFleet -Name 'unused'
+        $rows = @([pscustomobject]@{ Name = 'acme'; Engine = 'sqlite'; ConnectionString = 'Data Source=data/acme.db'; extra = '' })
+        Push-Location -Path $fleet.Folder
+        try {
+            $results = $rows | Invoke-TenantMigration -Path migrations
+        }
+        finally {
+            Pop-Location
+        }
+        $results.Succeeded | Should -BeTrue
+        Join-Path $fleet.Data 'acme.db' | Should -Exist
+    }
+
     It 'takes status objects from Get-TenantMigrationStatus' {
         $fleet = New-TestFleet -Name 'acme', 'globex'
 
@@ -156,7 +208,7 @@ Describe 'Invoke-TenantMigration on a SQLite fleet' {
         $fleet = New-TestFleet -Name 'acme'
         Set-Content -Path (Join-Path $fleet.Migrations 'Vbad__oops.sql') -Value 'SELECT 1;'
 
-        { Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations } | Should -Throw -ErrorId 'InvalidMigrationFolder'
+        { Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations } | Should -Throw -ErrorId 'InvalidMigrationFolder,*'
         Join-Path $fleet.Data 'acme.db' | Should -Not -Exist
     }
 
@@ -217,7 +269,37 @@ Describe 'The other cmdlets' {
 
         (Get-Tenant -Path $fleet.TenantsFile -Name 'acme*').Name | Should -Be @('acme', 'acme-two')
         (Get-Tenant -Path $fleet.TenantsFile -Tag 'us') | Should -BeNullOrEmpty
-        (Get-Tenant -SqlitePath (Join-Path $fleet.Data '*.db')) | Should -BeNullOrEmpty
+    }
+
+    It 'resolves -SqlitePath with PowerShell wildcards and warns when nothing matches' {
+        $fleet = New-TestFleet -Name 't01', 't02', 't07'
+        Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations | Out-Null
+        Push-Location -Path $fleet.Folder
+        try {
+            (Get-Tenant -SqlitePath 'data/t0[1-6].db').Name | Should -Be @('t01', 't02')
+            Get-Tenant -SqlitePath 'data/none*.db' -WarningVariable warnings -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+            $warnings | Should -HaveCount 1
+            Get-Tenant -SqlitePath 'data/missing.db' -ErrorVariable notFound -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $notFound[0].FullyQualifiedErrorId | Should -BeLike 'SqlitePathNotFound,*'
+        }
+        finally {
+            Pop-Location
+        }
+    }
+
+    It 'returns status in input order, with string states and joined versions for reports' {
+        $fleet = New-TestFleet -Name 'm', 'c', 'x', 'a', 'q', 'b'
+
+        $status = Get-Tenant -Path $fleet.TenantsFile | Get-TenantMigrationStatus -Path $fleet.Migrations
+
+        $status.TenantName | Should -Be @('m', 'c', 'x', 'a', 'q', 'b')
+        $json = $status[0] | ConvertTo-Json -Depth 1 | ConvertFrom-Json
+        $json.StateName | Should -Be 'Pending'
+        $json.EngineName | Should -Be 'Sqlite'
+        $status | Export-Csv -Path (Join-Path $fleet.Folder 'status.csv')
+        $rows = Import-Csv -Path (Join-Path $fleet.Folder 'status.csv')
+        $rows[0].PendingVersions | Should -Be '1,2'
+        $rows[0].StateName | Should -Be 'Pending'
     }
 
     It 'reports a tenant name without wildcards that matches nothing' {
@@ -259,9 +341,13 @@ Describe 'The other cmdlets' {
         foreach ($file in $files) {
             $file | Should -BeOfType ([System.IO.FileInfo])
             $file.Name | Should -Match '^[VU]\d{14}__add_invoices\.sql$'
+            $file.PSPath | Should -Not -BeNullOrEmpty
         }
-        { Get-Tenant -Path $fleet.TenantsFile | Test-TenantMigration -Path $fleet.Migrations } | Should -Throw -ErrorId 'InvalidMigrationFolder'
-        foreach ($file in $files) { Add-Content -Path $file.FullName -Value 'SELECT 1;' }
+        $again = New-TenantMigration -Name 'Größe' -Path $fleet.Migrations
+        $again.Name | Should -Match '^V\d{14}__groesse\.sql$'
+        $again.Name.Substring(0, 15) | Should -Not -Be $files[0].Name.Substring(0, 15)
+        { Get-Tenant -Path $fleet.TenantsFile | Test-TenantMigration -Path $fleet.Migrations } | Should -Throw -ErrorId 'InvalidMigrationFolder,*'
+        foreach ($file in @($files) + @($again)) { Add-Content -Path $file.FullName -Value 'SELECT 1;' }
         Get-Tenant -Path $fleet.TenantsFile | Test-TenantMigration -Path $fleet.Migrations -Quiet | Should -BeTrue
     }
 
@@ -283,6 +369,19 @@ Describe 'The other cmdlets' {
 
         $completion = TabExpansion2 -inputScript $line -cursorColumn $line.Length
 
+        $completion.CompletionMatches.CompletionText | Should -Be @('1', '2')
+    }
+
+    It 'completes -TargetVersion for a -Path relative to the current location' {
+        $fleet = New-TestFleet -Name 'acme'
+        $line = 'Invoke-TenantMigration -Path migrations -TargetVersion '
+        Push-Location -Path $fleet.Folder
+        try {
+            $completion = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        }
+        finally {
+            Pop-Location
+        }
         $completion.CompletionMatches.CompletionText | Should -Be @('1', '2')
     }
 
@@ -314,10 +413,22 @@ Describe 'Help' {
         $help.Synopsis | Should -Not -BeLike "$Name *"
         ($help.description.Text -join ' ') | Should -Not -BeNullOrEmpty
         @($help.examples.example).Count | Should -BeGreaterOrEqual 2
+        (Get-Command -Name $Name).HelpUri | Should -BeLike "https://*/$Name.md"
         $common = @([System.Management.Automation.PSCmdlet]::CommonParameters) + @([System.Management.Automation.PSCmdlet]::OptionalCommonParameters)
         foreach ($parameter in (Get-Command -Name $Name).Parameters.Keys | Where-Object { $_ -notin $common }) {
             ($help.parameters.parameter | Where-Object Name -eq $parameter).description.Text -join ' ' | Should -Not -BeNullOrEmpty -Because "-$parameter must be described"
         }
+    }
+}
+
+Describe 'Help defaults' {
+    It 'shows the default of -<Parameter> of <Name>' -ForEach @(
+        @{ Name = 'Invoke-TenantMigration'; Parameter = 'ThrottleLimit'; Default = '4' }
+        @{ Name = 'Invoke-TenantMigration'; Parameter = 'LockTimeoutSec'; Default = '10' }
+        @{ Name = 'Invoke-TenantMigration'; Parameter = 'DdlLockTimeoutSec'; Default = '5' }
+        @{ Name = 'Get-TenantMigrationStatus'; Parameter = 'ThrottleLimit'; Default = '4' }
+    ) {
+        (Get-Help -Name $Name -Parameter $Parameter).defaultValue | Should -Be $Default
     }
 }
 

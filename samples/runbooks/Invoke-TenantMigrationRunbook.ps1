@@ -52,10 +52,17 @@ Write-Output "Found $(@($tenants).Count) tenant schemas like '$SchemaLike'."
 # Per-tenant failures must not stop the run: collect them, report them, then fail the job at the end.
 $results = $tenants | Invoke-TenantMigration -Path $MigrationsPath -ThrottleLimit $ThrottleLimit -WhatIf:$DryRun -Confirm:$false -ErrorAction Continue -ErrorVariable tenantErrors
 
-$results | Select-Object TenantName, StateBefore, StateAfter, VersionBefore, VersionAfter, @{ Name = 'Applied'; Expression = { $_.Applied.Count } }, @{ Name = 'Error'; Expression = { $_.Error.ErrorId } } | Format-Table -AutoSize | Out-String | Write-Output
+# Under -WhatIf the pending tenants come back as planned results (DryRun, Planned), so a dry run reports them too.
+$results | Select-Object TenantName, StateBeforeName, StateAfterName, VersionBefore, VersionAfter, AppliedVersions, PlannedVersions, @{ Name = 'Error'; Expression = { $_.Error.ErrorId } } | Format-Table -AutoSize | Out-String | Write-Output
 
 if ($tenantErrors.Count -gt 0) {
     $summary = $tenantErrors | ForEach-Object { '{0}: {1}' -f $_.TargetObject.TenantName, $_.FullyQualifiedErrorId.Split(',')[0] }
     throw "$($tenantErrors.Count) tenant(s) did not migrate: $($summary -join '; ')"
 }
-Write-Output "All $(@($results).Count) tenants are migrated."
+if ($DryRun) {
+    $planned = @($results | Where-Object { $_.Planned.Count -gt 0 })
+    Write-Output "Dry run: $(@($results).Count) tenants checked, $($planned.Count) would be migrated; nothing changed."
+}
+else {
+    Write-Output "All $(@($results).Count) tenants are migrated."
+}

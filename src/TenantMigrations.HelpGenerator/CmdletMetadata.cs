@@ -5,7 +5,8 @@ namespace TenantMigrations.HelpGenerator;
 
 public sealed record ParameterSetBinding(string SetName, bool Mandatory, int? Position, bool ValueFromPipeline, bool ValueFromPipelineByPropertyName);
 
-public sealed record CmdletParameter(string Name, string TypeName, bool IsSwitch, IReadOnlyList<string> Aliases, bool SupportsWildcards, IReadOnlyList<ParameterSetBinding> Sets);
+/// <param name="DefaultValue">From [PSDefaultValue(Value = ...)] or its Help text; null when the cmdlet declares none.</param>
+public sealed record CmdletParameter(string Name, string TypeName, bool IsSwitch, IReadOnlyList<string> Aliases, bool SupportsWildcards, IReadOnlyList<ParameterSetBinding> Sets, string? DefaultValue = null);
 
 public sealed record CmdletInfo(
     string TypeName,
@@ -15,7 +16,8 @@ public sealed record CmdletInfo(
     bool SupportsShouldProcess,
     string? ConfirmImpact,
     IReadOnlyList<string> OutputTypes,
-    IReadOnlyList<CmdletParameter> Parameters)
+    IReadOnlyList<CmdletParameter> Parameters,
+    string? HelpUri = null)
 {
     public const string AllParameterSets = "__AllParameterSets";
 
@@ -67,10 +69,14 @@ public static class CmdletMetadataReader
             .SelectMany(arg => arg.Value is IEnumerable<CustomAttributeTypedArgument> items ? items.Select(i => i.Value) : [arg.Value])
             .Select(v => v is Type t ? t.FullName ?? t.Name : Convert.ToString(v) ?? "")
             .ToList();
-        var parameters = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        // Positional parameters first, by position; then the others, base class first, in declaration order
+        // (reflection lists a derived class's properties before its base class's).
+        var parameters = BaseFirst(type)
+            .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
             .Select(ReadParameter)
             .Where(p => p is not null)
             .Cast<CmdletParameter>()
+            .OrderBy(p => p.Sets.Min(s => s.Position ?? int.MaxValue))
             .ToList();
         return new CmdletInfo(
             type.FullName!,
@@ -80,7 +86,16 @@ public static class CmdletMetadataReader
             Named<bool>(cmdlet, "SupportsShouldProcess"),
             cmdlet.NamedArguments.Any(n => n.MemberName == "ConfirmImpact") ? Enum.GetName(typeof(ConfirmImpactNames), Named<int>(cmdlet, "ConfirmImpact")) : null,
             outputTypes,
-            parameters);
+            parameters,
+            Named<string>(cmdlet, "HelpUri"));
+    }
+
+    private static IEnumerable<Type> BaseFirst(Type type)
+    {
+        var chain = new List<Type>();
+        for (var current = type; current is not null && current.FullName != "System.Management.Automation.PSCmdlet"; current = current.BaseType) chain.Add(current);
+        chain.Reverse();
+        return chain;
     }
 
     private static CmdletParameter? ReadParameter(PropertyInfo property)
@@ -102,13 +117,18 @@ public static class CmdletMetadataReader
             .SelectMany(arg => arg.Value is IEnumerable<CustomAttributeTypedArgument> items ? items.Select(i => (string)i.Value!) : [(string)arg.Value!])
             .ToList();
         var typeName = DisplayName(property.PropertyType);
+        var defaultValue = attributes
+            .Where(a => a.AttributeType.FullName == "System.Management.Automation.PSDefaultValueAttribute")
+            .Select(a => Named<string>(a, "Help") ?? Convert.ToString(a.NamedArguments.FirstOrDefault(n => n.MemberName == "Value").TypedValue.Value, System.Globalization.CultureInfo.InvariantCulture))
+            .FirstOrDefault(v => !string.IsNullOrEmpty(v));
         return new CmdletParameter(
             property.Name,
             typeName,
             typeName == "SwitchParameter",
             aliases,
             attributes.Any(a => a.AttributeType.FullName == "System.Management.Automation.SupportsWildcardsAttribute"),
-            sets);
+            sets,
+            defaultValue);
     }
 
     private static string DisplayName(Type type)

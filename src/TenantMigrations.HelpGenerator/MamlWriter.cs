@@ -50,10 +50,15 @@ public static class MamlWriter
                 new XElement(Maml + "title", $"-------------------------- {e.Title} --------------------------"),
                 new XElement(Dev + "code", e.Code),
                 new XElement(Dev + "remarks", Paragraphs(e.Remarks))))),
-            new XElement(Command + "relatedLinks", help.RelatedLinks.Select(l => new XElement(Maml + "navigationLink",
+            new XElement(Command + "relatedLinks", OnlineLink(cmdlet), help.RelatedLinks.Select(l => new XElement(Maml + "navigationLink",
                 new XElement(Maml + "linkText", l),
                 new XElement(Maml + "uri", l.StartsWith("http", StringComparison.OrdinalIgnoreCase) ? l : "")))));
     }
+
+    /// <summary>Get-Help -Online opens the first related link that is a URI: the cmdlet's HelpUri.</summary>
+    private static XElement? OnlineLink(CmdletInfo cmdlet) => cmdlet.HelpUri is null
+        ? null
+        : new XElement(Maml + "navigationLink", new XElement(Maml + "linkText", "Online Version:"), new XElement(Maml + "uri", cmdlet.HelpUri));
 
     /// <summary>Each parameter once, with the binding of its first parameter set (what Get-Help -Parameter shows).</summary>
     private static IEnumerable<(CmdletParameter Parameter, ParameterSetBinding Binding)> AllParameters(CmdletInfo cmdlet) =>
@@ -89,7 +94,7 @@ public static class MamlWriter
             Description(description),
             parameter.IsSwitch ? null : new XElement(Command + "parameterValue", new XAttribute("required", "true"), new XAttribute("variableLength", "false"), parameter.TypeName),
             new XElement(Dev + "type", new XElement(Maml + "name", parameter.TypeName), new XElement(Maml + "uri")),
-            new XElement(Dev + "defaultValue", parameter.IsSwitch ? "False" : "None"));
+            new XElement(Dev + "defaultValue", parameter.DefaultValue ?? (parameter.IsSwitch ? "False" : "None")));
     }
 
     private static XElement TypeNote(XName name, HelpTypeNote note) =>

@@ -1,5 +1,3 @@
-using System.Data.Common;
-
 namespace TenantMigrations;
 
 /// <summary>
@@ -15,10 +13,10 @@ public sealed class Tenant
 
     public DatabaseEngine Engine { get; set; } = DatabaseEngine.Sqlite;
 
-    /// <summary>The connection string with every password masked.</summary>
+    /// <summary>The connection string with every password masked, its keys spelled as given.</summary>
     public string ConnectionString
     {
-        get => ConnectionStringRedactor.Redact(connectionString);
+        get => ConnectionStringParts.Redacted(connectionString);
         set => connectionString = value ?? "";
     }
 
@@ -31,26 +29,27 @@ public sealed class Tenant
     /// <summary>Where the tenant came from (a file, a glob, a catalog), for messages.</summary>
     public string? Source { get; set; }
 
+    /// <summary>
+    /// Set when pipeline input could not be turned into a tenant: the command reports it as that input's own
+    /// InvalidTenant error instead of failing the whole pipeline.
+    /// </summary>
+    internal string? InputProblem { get; init; }
+
+    /// <summary>The pipeline input that <see cref="InputProblem"/> is about.</summary>
+    internal object? Input { get; init; }
+
     /// <summary>The real connection string, for the engine only.</summary>
     public string GetConnectionString() => connectionString;
 
     /// <summary>Returns a copy whose connection string carries the given user and password.</summary>
     public Tenant WithCredential(string userName, string password)
     {
-        var builder = new DbConnectionStringBuilder { ConnectionString = connectionString };
-        var userKey = Engine == DatabaseEngine.Postgres ? "Username" : "User ID";
-        foreach (var key in new[] { "user", "user id", "uid", "username" })
-        {
-            if (builder.ContainsKey(key)) builder.Remove(key);
-        }
-        foreach (var key in new[] { "password", "pwd" })
-        {
-            if (builder.ContainsKey(key)) builder.Remove(key);
-        }
-        builder[userKey] = userName;
-        builder["Password"] = password;
+        var replaced = new HashSet<string>(["user", "user id", "uid", "username", "password", "pwd"], StringComparer.OrdinalIgnoreCase);
+        var parts = ConnectionStringParts.Parse(connectionString).Where(p => !replaced.Contains(p.Key)).ToList();
+        parts.Add(new(Engine == DatabaseEngine.Postgres ? "Username" : "User ID", userName));
+        parts.Add(new("Password", password));
         var copy = Clone();
-        copy.connectionString = builder.ConnectionString;
+        copy.connectionString = ConnectionStringParts.Format(parts);
         return copy;
     }
 

@@ -143,6 +143,57 @@ public sealed class CmdletContractTests
     }
 
     [Fact]
+    public void Every_cmdlet_has_a_HelpUri_to_its_help_source()
+    {
+        Assert.All(CmdletContract.All, c =>
+        {
+            Assert.Equal($"https://github.com/tenantmigrations/tenantmigrations/blob/main/docs/help/{c.Name}.md", c.HelpUri);
+            Assert.True(File.Exists(Path.Combine(ModuleLayout.RepoRoot, "docs", "help", c.Name + ".md")), c.Name);
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(FleetCmdletNames))]
+    public void The_positional_Path_comes_first_in_the_parameter_list(string cmdlet)
+    {
+        var parameters = CmdletContract.Get(cmdlet).Parameters;
+        Assert.Equal("Path", parameters[0].Name);
+        Assert.Equal("Tenant", parameters[1].Name);
+    }
+
+    [Fact]
+    public void The_connecting_cmdlets_have_the_time_limits_of_the_command_line()
+    {
+        foreach (var cmdlet in new[] { "Invoke-TenantMigration", "Get-TenantMigrationStatus", "Test-TenantMigration", "Export-TenantMigrationSql" })
+        {
+            Assert.Equal("Int32", CmdletContract.Parameter(cmdlet, "ConnectTimeoutSec").TypeName);
+            Assert.Equal("Int32", CmdletContract.Parameter(cmdlet, "CommandTimeoutSec").TypeName);
+            Assert.NotNull(CmdletContract.Parameter(cmdlet, "ConnectTimeoutSec").DefaultValue);
+            Assert.NotNull(CmdletContract.Parameter(cmdlet, "CommandTimeoutSec").DefaultValue);
+        }
+        Assert.Equal("5", CmdletContract.Parameter("Invoke-TenantMigration", "DdlLockTimeoutSec").DefaultValue);
+        Assert.Equal("10", CmdletContract.Parameter("Invoke-TenantMigration", "LockTimeoutSec").DefaultValue);
+        Assert.Equal("10", CmdletContract.Parameter("Repair-TenantMigration", "LockTimeoutSec").DefaultValue);
+    }
+
+    [Fact]
+    public void The_shared_plan_parameters_are_declared_once_with_their_default()
+    {
+        using var context = OpenCmdletAssembly(out var assembly);
+        foreach (var type in new[] { "InvokeTenantMigrationCommand", "GetTenantMigrationStatusCommand", "ExportTenantMigrationSqlCommand", "TestTenantMigrationCommand" })
+        {
+            foreach (var parameter in new[] { "TargetVersion", "ThrottleLimit", "AllowOutOfOrder" })
+            {
+                Assert.Equal("PlanningCmdletBase", assembly.GetType("TenantMigrations.Commands." + type)!.GetProperty(parameter)!.DeclaringType!.Name);
+            }
+        }
+        foreach (var cmdlet in new[] { "Invoke-TenantMigration", "Get-TenantMigrationStatus", "Export-TenantMigrationSql", "Test-TenantMigration" })
+        {
+            Assert.Equal("4", CmdletContract.Parameter(cmdlet, "ThrottleLimit").DefaultValue);
+        }
+    }
+
+    [Fact]
     public void No_public_signature_of_the_cmdlet_assembly_mentions_an_engine_type()
     {
         // PowerShell reflects over public members when it imports the module, before the engine's load context

@@ -121,4 +121,35 @@ public sealed class FleetCommandTests : IDisposable
         Assert.False(MigrationTestCommand.Judge(status, allowOutOfOrder: false).Passed);
         Assert.True(MigrationTestCommand.Judge(status, allowOutOfOrder: true).Passed);
     }
+
+    [Fact]
+    public void Status_and_test_results_come_back_in_input_order()
+    {
+        fleet.WriteStandardMigrations();
+        var names = new[] { "m", "c", "x", "a", "q", "b", "z", "k", "e", "t", "h", "o" };
+        Migrate("c", "q", "k");
+        var statusHost = new FakeHost();
+        var status = new TenantStatusCommand(fleet.Load(), new PlanOptions(), throttleLimit: 4);
+        foreach (var tenant in fleet.Tenants(names)) status.Add(tenant, statusHost);
+        var testHost = new FakeHost();
+        var test = new MigrationTestCommand(fleet.Load(), new PlanOptions(), 4);
+        foreach (var tenant in fleet.Tenants(names)) test.Add(tenant, testHost);
+
+        var returned = status.Run(statusHost);
+        test.Run(testHost);
+
+        Assert.Equal(names, statusHost.ObjectsOf<TenantMigrationStatus>().Select(s => s.TenantName));
+        Assert.Equal(names, returned.Select(s => s.TenantName));
+        Assert.Equal(names, testHost.ObjectsOf<TenantMigrationTestResult>().Select(r => r.TenantName));
+    }
+
+    [Fact]
+    public void Input_order_releases_each_item_once_every_earlier_tenant_is_done()
+    {
+        var order = new InputOrder<string>(fleet.Tenants("a", "b", "c"));
+
+        Assert.Empty(order.Finished("c", "C"));
+        Assert.Empty(order.Finished("B", "B"));
+        Assert.Equal(["A", "B", "C"], order.Finished("a", "A"));
+    }
 }

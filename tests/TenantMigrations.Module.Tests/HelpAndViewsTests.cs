@@ -35,6 +35,45 @@ public sealed class HelpAndViewsTests
         Assert.NotEmpty(command.Element(Command + "syntax")!.Elements(Command + "syntaxItem"));
     }
 
+    [Theory]
+    [InlineData("Invoke-TenantMigration", "ThrottleLimit", "4")]
+    [InlineData("Invoke-TenantMigration", "LockTimeoutSec", "10")]
+    [InlineData("Invoke-TenantMigration", "DdlLockTimeoutSec", "5")]
+    [InlineData("Get-TenantMigrationStatus", "ThrottleLimit", "4")]
+    [InlineData("Repair-TenantMigration", "LockTimeoutSec", "10")]
+    [InlineData("Invoke-TenantMigration", "ConnectTimeoutSec", "the connection string's timeout, else the driver's default of 15 seconds")]
+    [InlineData("Test-TenantMigration", "CommandTimeoutSec", "30 seconds for the tool's own queries, no limit for migration statements")]
+    [InlineData("Invoke-TenantMigration", "TargetVersion", "None")]
+    [InlineData("Invoke-TenantMigration", "AllowOutOfOrder", "False")]
+    public void Help_shows_each_parameters_default(string cmdlet, string parameter, string expected)
+    {
+        var element = Parameters(cmdlet).Single(p => p.Element(Maml + "name")!.Value == parameter);
+
+        Assert.Equal(expected, element.Element(Dev + "defaultValue")!.Value);
+    }
+
+    [Fact]
+    public void Help_lists_the_positional_Path_first_and_links_online()
+    {
+        Assert.Equal("Path", Parameters("Invoke-TenantMigration").First().Element(Maml + "name")!.Value);
+        var link = CommandHelp("Invoke-TenantMigration").Element(Command + "relatedLinks")!.Elements(Maml + "navigationLink").First();
+        Assert.Equal("https://github.com/tenantmigrations/tenantmigrations/blob/main/docs/help/Invoke-TenantMigration.md", link.Element(Maml + "uri")!.Value);
+    }
+
+    [Fact]
+    public void The_about_topic_covers_MySQL_and_the_Pester_5_error_id_pattern()
+    {
+        var about = File.ReadAllText(Path.Combine(ModuleLayout.Folder, "en-US", "about_TenantMigrations.help.txt"));
+
+        Assert.Contains("MySQL or MariaDB database per tenant", about, StringComparison.Ordinal);
+        Assert.Contains("-ErrorId 'MigrationFailed,*'", about, StringComparison.Ordinal);
+    }
+
+    private static XElement CommandHelp(string name) =>
+        Help.Root!.Elements(Command + "command").Single(c => c.Element(Command + "details")!.Element(Command + "name")!.Value == name);
+
+    private static IEnumerable<XElement> Parameters(string name) => CommandHelp(name).Element(Command + "parameters")!.Elements(Command + "parameter");
+
     [Fact]
     public void The_help_markdown_matches_the_cmdlets()
     {

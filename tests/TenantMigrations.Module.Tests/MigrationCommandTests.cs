@@ -224,4 +224,109 @@ public sealed class MigrationCommandTests : IDisposable
         Assert.Equal("ConnectionError", error.Category);
         Assert.DoesNotContain("secret-pw", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_file_that_is_not_a_database_is_that_tenants_error_and_the_others_migrate()
+    {
+        fleet.WriteStandardMigrations();
+        fleet.Folder.Write(Path.Combine("data", "broken.db"), "This file is a text file, not a SQLite database. It is long enough to have a header.");
+        var host = new FakeHost();
+
+        Command(fleet.Tenants("good1", "broken", "good2", "good3"), host).Run(host);
+
+        Assert.All(["good1", "good2", "good3"], name => Assert.True(fleet.TableExists(name, "orders"), name));
+        var error = Assert.Single(host.Errors);
+        var target = Assert.IsType<TenantMigrationResult>(error.TargetObject);
+        Assert.Equal("broken", target.TenantName);
+        Assert.False(target.Succeeded);
+        Assert.Contains("broken", error.Message, StringComparison.Ordinal);
+        Assert.Equal(4, host.ObjectsOf<TenantMigrationResult>().Count());
+        Assert.Equal(3, host.ObjectsOf<TenantMigrationResult>().Count(r => r.Succeeded));
+    }
+
+    [Fact]
+    public void WhatIf_returns_each_pending_tenants_planned_result_and_changes_nothing()
+    {
+        fleet.WriteMigration("V1__create_customers.sql", "CREATE TABLE customers (id INTEGER PRIMARY KEY);");
+        Command(fleet.Tenants("current", "behind"), new FakeHost()).Run(new FakeHost());
+        fleet.WriteMigration("V2__create_orders.sql", "CREATE TABLE orders (id INTEGER PRIMARY KEY);");
+        Command(fleet.Tenants("current"), new FakeHost()).Run(new FakeHost());
+        var host = new FakeHost { WhatIf = true };
+
+        Command(fleet.Tenants("current", "behind", "fresh"), host).Run(host);
+
+        var results = host.ObjectsOf<TenantMigrationResult>().ToDictionary(r => r.TenantName);
+        Assert.Equal(3, results.Count);
+        Assert.Equal(TenantState.UpToDate, results["current"].StateAfter);
+        var behind = results["behind"];
+        Assert.True(behind.DryRun);
+        Assert.Equal(["2"], behind.Planned.Select(p => p.Version));
+        Assert.Empty(behind.Applied);
+        Assert.Equal(TenantState.Pending, behind.StateBefore);
+        Assert.Equal(TenantState.Pending, behind.StateAfter);
+        Assert.Equal("1", behind.VersionAfter);
+        var fresh = results["fresh"];
+        Assert.True(fresh.DryRun);
+        Assert.Equal(["1", "2"], fresh.Planned.Select(p => p.Version));
+        Assert.Null(fresh.VersionAfter);
+        Assert.Empty(host.Errors);
+        Assert.Equal(2, host.Asked.Count);
+        Assert.False(fleet.TableExists("behind", "orders"));
+        Assert.False(File.Exists(fleet.DatabasePath("fresh")));
+    }
+
+    [Fact]
+    public void A_declined_tenant_is_not_returned_as_a_planned_result()
+    {
+        fleet.WriteStandardMigrations();
+        var host = new FakeHost { Approve = (_, _) => false };
+
+        Command(fleet.Tenants("a"), host).Run(host);
+
+        Assert.Empty(host.Objects);
+        Assert.Contains(host.Verbose, v => v.StartsWith("a: skipped", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Transient_retries_are_verbose_with_one_warning_at_the_end()
+    {
+        fleet.WriteStandardMigrations();
+        var unreachable = new Tenant { Name = "gone", Engine = DatabaseEngine.Postgres, ConnectionString = $"Host=127.0.0.1;Port={TestSupport.PostgresServer.FreePort()};Database=x;Username=u;Password=secret-pw;Timeout=1" };
+        var host = new FakeHost();
+        var command = new TenantMigrationCommand(fleet.Load(), new MigrateOptions { MaxAttempts = 3, RetryBaseDelay = TimeSpan.FromMilliseconds(10) });
+        command.Add(unreachable, host);
+        command.Add(fleet.Tenant("fine"), host);
+
+        command.Run(host);
+
+        var warning = Assert.Single(host.Warnings);
+        Assert.Contains("gone", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("fine", warning, StringComparison.Ordinal);
+        Assert.Equal(2, host.Verbose.Count(v => v.StartsWith("gone: transient error", StringComparison.Ordinal)));
+        Assert.Equal(ErrorIds.TenantUnreachable, Assert.Single(host.Errors).ErrorId);
+        Assert.True(fleet.TableExists("fine", "orders"));
+    }
+
+    [Fact]
+    public void A_pipeline_row_that_is_not_a_tenant_is_its_own_InvalidTenant_error_and_the_others_run()
+    {
+        fleet.WriteStandardMigrations();
+        var row = new Dictionary<string, object?> { ["Name"] = "half", ["Engine"] = "sqlite" };
+        var problem = Assert.Throws<TenantMigrations.Engine.Tenants.TenantSourceException>(() => TenantInput.FromProperties(row, fleet.Folder.Path)).Message;
+        var host = new FakeHost();
+        var command = Command([], host);
+
+        command.Add(TenantInput.Invalid(row, "half", problem), host);
+        command.Add(fleet.Tenant("whole"), host);
+        command.Run(host);
+
+        var error = Assert.Single(host.Errors);
+        Assert.Equal(ErrorIds.InvalidTenant, error.ErrorId);
+        Assert.Equal("InvalidArgument", error.Category);
+        Assert.Same(row, error.TargetObject);
+        Assert.Contains("'half'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("connectionString", error.Message, StringComparison.Ordinal);
+        Assert.Equal("whole", Assert.Single(command.Tenants).Name);
+        Assert.True(fleet.TableExists("whole", "orders"));
+    }
 }

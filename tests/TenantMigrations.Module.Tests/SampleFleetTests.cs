@@ -33,7 +33,44 @@ public sealed class SampleFleetTests : IDisposable
         Assert.All(status.Run(host), s => Assert.Equal(TenantState.UpToDate, s.State));
     }
 
-    private void CopySamples()
+    [Fact]
+    public void The_sample_migrations_run_for_tenants_without_properties_thanks_to_the_settings_defaults()
+    {
+        CopySamples();
+        var set = MigrationFolders.Load("samples/migrations", folder.Path);
+        var files = new[] { folder.Combine("discovered", "alpha.db"), folder.Combine("discovered", "beta.db") };
+        Directory.CreateDirectory(folder.Combine("discovered"));
+        foreach (var file in files) File.WriteAllBytes(file, []);
+        var host = new FakeHost();
+        var migrate = new TenantMigrationCommand(set, new MigrateOptions());
+        foreach (var tenant in SqliteFileTenants.From(files, "discovered/*.db")) migrate.Add(tenant, host);
+
+        var summary = migrate.Run(host);
+
+        Assert.Empty(host.Errors);
+        Assert.Equal(2, summary.Succeeded);
+    }
+
+    [Fact]
+    public async Task The_sample_csv_tenants_migrate_with_their_plan_column()
+    {
+        CopySamples();
+        var tenants = await new TenantQuery { Source = TenantSourceKind.File, Location = "samples/tenants.csv" }.RunAsync(folder.Path);
+        var set = MigrationFolders.Load("samples/migrations", folder.Path);
+        var host = new FakeHost();
+        var migrate = new TenantMigrationCommand(set, new MigrateOptions());
+        foreach (var tenant in tenants) migrate.Add(tenant, host);
+
+        var summary = migrate.Run(host);
+
+        Assert.Empty(host.Errors);
+        Assert.Equal(3, summary.Succeeded);
+        Assert.All(tenants, t => Assert.StartsWith(folder.Combine("samples", "data"), new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(t.GetConnectionString()).DataSource, StringComparison.Ordinal));
+    }
+
+    private void CopySamples() => CopySamples(folder);
+
+    internal static void CopySamples(TempFolder folder)
     {
         var samples = Path.Combine(ModuleLayout.RepoRoot, "samples");
         foreach (var file in Directory.EnumerateFiles(samples, "*", SearchOption.AllDirectories))

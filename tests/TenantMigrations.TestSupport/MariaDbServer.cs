@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Net;
@@ -22,7 +23,8 @@ public sealed record MariaDbServerOptions
 
 /// <summary>
 /// A private, throw-away MariaDB server for tests: temp data dir, loopback port, random passwords.
-/// Set TM_TEST_MYSQL to a connection string to use an existing server instead (nothing is started or stopped then).
+/// Set TM_TEST_MYSQL to a connection string to use an existing server instead (nothing is started or stopped then, and
+/// the databases created through <see cref="CreateDatabaseAsync"/> are dropped on dispose).
 /// Only BCL plus the mariadb binaries on PATH, so any test project can reuse it.
 /// </summary>
 public sealed class MariaDbServer : IAsyncDisposable
@@ -36,6 +38,7 @@ public sealed class MariaDbServer : IAsyncDisposable
     readonly string? _tempDirectory;
     readonly string? _socketPath;
     readonly string _testPassword;
+    readonly ConcurrentDictionary<string, bool> _createdDatabases = new(StringComparer.Ordinal);
 
     MariaDbServer(string host, int port, string adminUser, string adminPassword, string testUser, string testPassword,
         string? caCertificatePath, Process? process, string? tempDirectory, string? socketPath)
@@ -93,16 +96,18 @@ public sealed class MariaDbServer : IAsyncDisposable
         }
     }
 
-    public Task CreateDatabaseAsync(string name)
+    public async Task CreateDatabaseAsync(string name)
     {
         if (name.Contains('`')) throw new ArgumentException("Database name must not contain a backtick.", nameof(name));
-        return ExecuteSqlAsync($"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci");
+        await ExecuteSqlAsync($"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci");
+        _createdDatabases[name] = true;
     }
 
-    public Task DropDatabaseAsync(string name)
+    public async Task DropDatabaseAsync(string name)
     {
         if (name.Contains('`')) throw new ArgumentException("Database name must not contain a backtick.", nameof(name));
-        return ExecuteSqlAsync($"DROP DATABASE IF EXISTS `{name}`");
+        await ExecuteSqlAsync($"DROP DATABASE IF EXISTS `{name}`");
+        _createdDatabases.TryRemove(name, out _);
     }
 
     /// <summary>Runs SQL as the admin user through the mariadb CLI.</summary>
@@ -237,7 +242,11 @@ public sealed class MariaDbServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_process is null) return;
+        if (_process is null)
+        {
+            await DropCreatedDatabasesAsync();
+            return;
+        }
         if (_socketPath is not null && !_process.HasExited)
         {
             try
@@ -254,6 +263,22 @@ public sealed class MariaDbServer : IAsyncDisposable
         KillQuietly(_process);
         _process.Dispose();
         DeleteQuietly(_tempDirectory);
+    }
+
+    /// <summary>On a server the tests do not own, leave nothing behind.</summary>
+    async Task DropCreatedDatabasesAsync()
+    {
+        foreach (var name in _createdDatabases.Keys)
+        {
+            try
+            {
+                await DropDatabaseAsync(name);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or IOException or TimeoutException)
+            {
+                Console.Error.WriteLine($"Could not drop test database {name}: {ex.Message}");
+            }
+        }
     }
 
     /// <summary>Ready = our process is alive, created its unix socket (which happens after the TCP bind) and accepts TCP.</summary>

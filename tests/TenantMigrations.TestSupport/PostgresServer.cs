@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -7,7 +8,8 @@ namespace TenantMigrations.TestSupport;
 /// <summary>
 /// A private PostgreSQL 15 for tests: initdb into a temp folder (as the 'postgres' OS user when running as root,
 /// because PostgreSQL refuses root), a free loopback port, removed on dispose.
-/// When TM_TEST_PG holds a connection string, that server is used instead and nothing is started.
+/// When TM_TEST_PG holds a connection string, that server is used instead: nothing is started, and the databases
+/// created through <see cref="CreateDatabaseAsync"/> are dropped on dispose.
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
@@ -17,6 +19,7 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly string? dataFolder;
     private readonly string? runAs;
     private readonly string? serverOptions;
+    private readonly ConcurrentBag<string> createdDatabases = [];
 
     private PostgresServer(string adminConnectionString, string? dataFolder, string? runAs, string? serverOptions = null)
     {
@@ -71,6 +74,7 @@ public sealed class PostgresServer : IAsyncDisposable
     public async Task<string> CreateDatabaseAsync(string name)
     {
         await ExecuteAsync($"CREATE DATABASE \"{name}\"");
+        createdDatabases.Add(name);
         return ConnectionStringFor(name);
     }
 
@@ -106,7 +110,11 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (dataFolder is null) return;
+        if (dataFolder is null)
+        {
+            await DropCreatedDatabasesAsync();
+            return;
+        }
         try
         {
             await RunAsync(Path.Combine(BinFolder, "pg_ctl"), $"-D {Path.Combine(dataFolder, "data")} -m immediate -w stop", runAs);
@@ -114,6 +122,22 @@ public sealed class PostgresServer : IAsyncDisposable
         finally
         {
             try { Directory.Delete(dataFolder, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>On a server the tests do not own, leave nothing behind (FORCE: pooled connections may still be open).</summary>
+    private async Task DropCreatedDatabasesAsync()
+    {
+        foreach (var name in createdDatabases)
+        {
+            try
+            {
+                await ExecuteAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+            }
+            catch (InvalidOperationException ex)
+            {
+                Console.Error.WriteLine($"Could not drop test database {name}: {ex.Message}");
+            }
         }
     }
 

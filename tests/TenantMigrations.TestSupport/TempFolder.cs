@@ -22,8 +22,27 @@ public sealed class TempFolder : IDisposable
         return full;
     }
 
+    /// <summary>
+    /// Deletes the folder. A file that appears while it is being deleted (a SQLite journal of a connection closing in
+    /// the background) makes the delete fail, and the journal then vanishes, leaving an empty folder behind: so try again.
+    /// </summary>
     public void Dispose()
     {
-        try { Directory.Delete(Path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        for (var attempt = 1; Directory.Exists(Path); attempt++)
+        {
+            try
+            {
+                Directory.Delete(Path, recursive: true);
+            }
+            catch (IOException) when (attempt < 5)
+            {
+                Thread.Sleep(50 * attempt);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"Could not delete {Path}: {ex.Message}");
+                return;
+            }
+        }
     }
 }

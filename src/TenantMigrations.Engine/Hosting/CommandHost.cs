@@ -8,8 +8,11 @@ namespace TenantMigrations.Engine.Hosting;
 /// </summary>
 public interface ICommandHost
 {
-    /// <summary>Asks whether to make a change; false under -WhatIf or when the user declines.</summary>
-    bool ShouldProcess(string target, string action);
+    /// <summary>
+    /// Asks whether to make a change; false under -WhatIf or when the user declines. <paramref name="whatIf"/> tells
+    /// the two apart: a dry run still reports what it would have done.
+    /// </summary>
+    bool ShouldProcess(string target, string action, out bool whatIf);
 
     void WriteObject(object value);
 
@@ -56,12 +59,13 @@ public static class CommandErrorIds
     public const string DuplicateTenant = "DuplicateTenant";
     public const string MigrationFileExists = "MigrationFileExists";
     public const string ExportFailed = "ExportFailed";
+    public const string SqlitePathNotFound = "SqlitePathNotFound";
 
     public static string CategoryFor(string errorId) => errorId switch
     {
         InvalidMigrationFolder => "InvalidData",
         InvalidTenantSource or DuplicateTenant => "InvalidArgument",
-        NoTenants or TenantNotFound => "ObjectNotFound",
+        NoTenants or TenantNotFound or SqlitePathNotFound => "ObjectNotFound",
         MigrationFileExists => "ResourceExists",
         ExportFailed => "WriteError",
         _ => ErrorIds.CategoryFor(errorId),

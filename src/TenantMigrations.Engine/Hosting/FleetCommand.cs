@@ -13,6 +13,7 @@ public abstract class FleetCommand
     private readonly CancellationTokenSource cancellation = new();
     private readonly List<Tenant> tenants = [];
     private readonly HashSet<string> names = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> retriedTenants = new(StringComparer.OrdinalIgnoreCase);
 
     protected FleetCommand(MigrationSet set, FleetMigrator? migrator)
     {
@@ -28,9 +29,17 @@ public abstract class FleetCommand
 
     protected CancellationToken CancellationToken => cancellation.Token;
 
-    /// <summary>Adds a tenant; a second tenant with the same name is reported and left out, since runs key on names.</summary>
+    /// <summary>
+    /// Adds a tenant. Input that was not a tenant is that input's InvalidTenant error; a second tenant with the same
+    /// name is reported and left out, since runs key on names.
+    /// </summary>
     public void Add(Tenant tenant, ICommandHost host)
     {
+        if (tenant.InputProblem is not null)
+        {
+            host.WriteError(CommandError.For(ErrorIds.InvalidTenant, tenant.InputProblem, tenant.Input ?? tenant, new TenantMigrationException(ErrorIds.InvalidTenant, tenant.Name, tenant.InputProblem)));
+            return;
+        }
         if (!names.Add(tenant.Name))
         {
             host.WriteError(CommandErrorIds.Error(CommandErrorIds.DuplicateTenant, $"Tenant '{tenant.Name}' was given more than once; only the first is used.", tenant));
@@ -51,9 +60,29 @@ public abstract class FleetCommand
         return queue.Result;
     }
 
-    protected static void Log(ICommandHost host, FleetLog log)
+    /// <summary>
+    /// Engine log lines are verbose. Transient retries are logged per attempt, which is noise while a server restarts:
+    /// they stay verbose and <see cref="WarnAboutRetries"/> sums them up in one warning.
+    /// </summary>
+    protected void Log(ICommandHost host, FleetLog log)
     {
-        if (log.Level == FleetLogLevel.Warning) host.WriteWarning(log.Message);
-        else host.WriteVerbose(log.Message);
+        if (log.Level == FleetLogLevel.Warning) retriedTenants.Add(TenantNameOf(log.Message));
+        host.WriteVerbose(log.Message);
+    }
+
+    /// <summary>One warning for every retried tenant, written when the command ends.</summary>
+    protected void WarnAboutRetries(ICommandHost host)
+    {
+        if (retriedTenants.Count == 0) return;
+        var names = string.Join(", ", retriedTenants.Order(StringComparer.OrdinalIgnoreCase).Take(10)) + (retriedTenants.Count > 10 ? $" and {retriedTenants.Count - 10} more" : "");
+        host.WriteWarning($"Transient connection errors were retried for {retriedTenants.Count} tenant(s): {names}. Run with -Verbose to see each attempt.");
+        retriedTenants.Clear();
+    }
+
+    // Engine warnings start with the tenant's name ("acme: transient error, retry 2 in 400 ms: ...").
+    private static string TenantNameOf(string message)
+    {
+        var colon = message.IndexOf(": ", StringComparison.Ordinal);
+        return colon > 0 ? message[..colon] : message;
     }
 }

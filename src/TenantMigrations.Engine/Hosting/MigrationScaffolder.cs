@@ -7,14 +7,16 @@ namespace TenantMigrations.Engine.Hosting;
 /// <summary>New-TenantMigration without PowerShell: V&lt;timestamp&gt;__&lt;slug&gt;.sql files, never overwriting anything.</summary>
 public static class MigrationScaffolder
 {
+    /// <summary>
+    /// Creates the files. The version is the UTC timestamp; when a migration of the folder already uses it (a second
+    /// scaffold within the same second), the next free second is taken, so versions stay unique and in creation order.
+    /// </summary>
     public static IReadOnlyList<string> Create(string folder, string description, IReadOnlyList<DatabaseEngine> engines, bool withUndo, DateTime utcNow)
     {
         var slug = Slug(description);
         if (slug.Length == 0) throw new ArgumentException($"'{description}' has no letters or digits to name a migration with.", nameof(description));
-        var version = utcNow.ToUniversalTime().ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
         Directory.CreateDirectory(folder);
-        var taken = Directory.EnumerateFiles(folder, $"V{version}__*.sql").FirstOrDefault();
-        if (taken is not null) throw CommandErrorIds.Terminating(CommandErrorIds.MigrationFileExists, $"{taken} already uses version {version}; wait a second and try again.", taken);
+        var version = FreeVersion(folder, utcNow.ToUniversalTime());
 
         var suffixes = engines.Count == 0 ? [""] : engines.Distinct().Select(e => "." + Planner.EngineSuffix(e)).ToArray();
         var files = new List<(string Path, string Content)>();
@@ -34,16 +36,52 @@ public static class MigrationScaffolder
         return files.Select(f => f.Path).ToList();
     }
 
-    /// <summary>"Add orders table!" becomes "add_orders_table".</summary>
+    private static string FreeVersion(string folder, DateTime utcNow)
+    {
+        const int maxSecondsAhead = 3600;
+        for (var second = 0; second < maxSecondsAhead; second++)
+        {
+            var version = utcNow.AddSeconds(second).ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
+            if (!Directory.EnumerateFiles(folder, $"?{version}__*.sql").Any()) return version;
+        }
+        throw CommandErrorIds.Terminating(CommandErrorIds.MigrationFileExists, $"Every version of the next hour after {utcNow:u} is taken in {folder}.", folder);
+    }
+
+    /// <summary>
+    /// "Add orders table!" becomes "add_orders_table". Accented letters lose their accents ("Größe café" becomes
+    /// "groesse_cafe"); other letters, in any script, are kept as they are.
+    /// </summary>
     public static string Slug(string description)
     {
         var slug = new StringBuilder();
-        foreach (var c in description.Trim().ToLowerInvariant())
+        foreach (var c in Transliterate(description.Trim().ToLowerInvariant()))
         {
-            if (char.IsAsciiLetterOrDigit(c)) slug.Append(c);
+            if (char.IsLetterOrDigit(c)) slug.Append(c);
             else if (slug.Length > 0 && slug[^1] != '_') slug.Append('_');
         }
         return slug.ToString().Trim('_');
+    }
+
+    private static string Transliterate(string text)
+    {
+        var plain = new StringBuilder();
+        foreach (var c in text.Replace("ä", "ae").Replace("ö", "oe").Replace("ü", "ue").Normalize(NormalizationForm.FormD))
+        {
+            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark) continue;
+            plain.Append(c switch
+            {
+                'ß' => "ss",
+                'æ' => "ae",
+                'œ' => "oe",
+                'ø' => "o",
+                'đ' or 'ð' => "d",
+                'ł' => "l",
+                'þ' => "th",
+                'ı' => "i",
+                _ => c.ToString(),
+            });
+        }
+        return plain.ToString().Normalize(NormalizationForm.FormC);
     }
 
     private static string Template(string prefix, string version, string description, string suffix)

@@ -8,36 +8,44 @@ namespace TenantMigrations.Engine.Hosting;
 /// Test-TenantMigration without PowerShell: the folder is already valid (loading it checked every file); this checks
 /// each tenant's journal against it, read-only: drift, failed or incomplete runs, out-of-order versions, reachability.
 /// </summary>
-public sealed class MigrationTestCommand(MigrationSet set, PlanOptions planOptions, int throttleLimit, FleetMigrator? migrator = null) : FleetCommand(set, migrator)
+public sealed class MigrationTestCommand(MigrationSet set, PlanOptions planOptions, int throttleLimit, ConnectionLimits? limits = null, FleetMigrator? migrator = null)
+    : FleetCommand(set, migrator)
 {
     public IReadOnlyList<TenantMigrationTestResult> Run(ICommandHost host, bool writeResults = true)
     {
         var results = new List<TenantMigrationTestResult>();
         var progress = new FleetProgress(host, "Testing tenants", Tenants.Count);
+        var order = new InputOrder<TenantMigrationTestResult>(Tenants);
         try
         {
-            Drain((sink, token) => Migrator.GetStatusAsync(Tenants, Set, planOptions, sink, throttleLimit, token), fleetEvent =>
+            var statuses = Drain((sink, token) => Migrator.GetStatusAsync(Tenants, Set, planOptions, sink, throttleLimit, token, limits), fleetEvent =>
             {
                 switch (fleetEvent)
                 {
                     case TenantStatusRead read:
                         progress.Finished(read.Status.TenantName);
-                        var result = Judge(read.Status, planOptions.AllowOutOfOrder);
-                        results.Add(result);
-                        if (writeResults) host.WriteObject(result);
-                        if (!result.Passed) host.WriteVerbose($"{result.TenantName}: {string.Join("; ", result.Problems)}");
+                        foreach (var result in order.Finished(read.Status.TenantName, Judge(read.Status, planOptions.AllowOutOfOrder))) Write(result);
                         break;
                     case FleetLog log:
                         Log(host, log);
                         break;
                 }
             });
+            foreach (var status in statuses.Skip(order.Released)) Write(Judge(status, planOptions.AllowOutOfOrder));
         }
         finally
         {
             progress.Complete();
+            WarnAboutRetries(host);
         }
         return results;
+
+        void Write(TenantMigrationTestResult result)
+        {
+            results.Add(result);
+            if (writeResults) host.WriteObject(result);
+            if (!result.Passed) host.WriteVerbose($"{result.TenantName}: {string.Join("; ", result.Problems)}");
+        }
     }
 
     /// <summary>A tenant passes when a migrate would run cleanly: nothing drifted, failed, incomplete, locked or unreachable.</summary>

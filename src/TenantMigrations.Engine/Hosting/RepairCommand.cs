@@ -38,7 +38,7 @@ public sealed class RepairCommand(MigrationSet set, TimeSpan lockTimeout, FleetM
                         Error = plan.Missing.Count == 0 ? null : JournalRepair.MissingFilesError(plan.Missing),
                     };
                 }
-                else if (host.ShouldProcess(TenantMigrationCommand.Target(tenant), plan.Describe()))
+                else if (host.ShouldProcess(TenantMigrationCommand.Target(tenant), plan.Describe(), out _))
                 {
                     progress.Working(tenant.Name, $"{tenant.Name}: repairing");
                     result = repair.RepairAsync(tenant, CancellationToken).GetAwaiter().GetResult();

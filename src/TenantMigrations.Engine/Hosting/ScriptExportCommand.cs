@@ -8,12 +8,12 @@ namespace TenantMigrations.Engine.Hosting;
 /// Export-TenantMigrationSql without PowerShell: the exact SQL a migrate would run per tenant, written to one file
 /// per tenant in <paramref name="outputFolder"/>, or returned as objects when it is null.
 /// </summary>
-public sealed class ScriptExportCommand(MigrationSet set, PlanOptions planOptions, int throttleLimit, string? outputFolder, bool force, FleetMigrator? migrator = null)
+public sealed class ScriptExportCommand(MigrationSet set, PlanOptions planOptions, int throttleLimit, string? outputFolder, bool force, FleetMigrator? migrator = null, ConnectionLimits? limits = null)
     : FleetCommand(set, migrator)
 {
     public IReadOnlyList<TenantMigrationScript> Run(ICommandHost host)
     {
-        var exports = Drain((_, token) => Migrator.ExportAsync(Tenants, Set, planOptions, throttleLimit, token), _ => { });
+        var exports = Drain((_, token) => Migrator.ExportAsync(Tenants, Set, planOptions, throttleLimit, token, limits), _ => { });
         if (outputFolder is not null) Directory.CreateDirectory(outputFolder);
         var scripts = new List<TenantMigrationScript>();
         foreach (var export in exports)

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Globalization;
+using Microsoft.Data.Sqlite;
 using TenantMigrations.Engine.Tenants;
 
 namespace TenantMigrations.Engine.Hosting;
@@ -18,7 +19,7 @@ public static class TenantInput
             case null:
                 throw new TenantSourceException("the input", "a tenant cannot be null.");
             case Tenant tenant:
-                return tenant;
+                return WithSqlitePathResolved(tenant, baseFolder);
             case TenantMigrationStatus status:
                 return status.Tenant;
             case TenantMigrationResult result:
@@ -38,6 +39,41 @@ public static class TenantInput
             default:
                 throw new TenantSourceException("the input", $"a {value.GetType().Name} is not a tenant: it needs Name, Engine and ConnectionString properties.");
         }
+    }
+
+    /// <summary>
+    /// Input that is not a tenant, kept as a marked tenant so that the command reports it as that input's own
+    /// InvalidTenant error and carries on with the rest of the pipeline.
+    /// </summary>
+    public static Tenant Invalid(object? input, string? name, string problem) => new()
+    {
+        Name = string.IsNullOrWhiteSpace(name) ? "(not a tenant)" : name,
+        InputProblem = $"Pipeline input is not a valid tenant: {problem}",
+        Input = input,
+    };
+
+    /// <summary>
+    /// A tenant built in a script may name its SQLite file relative to where the script stands: that is the given
+    /// (PowerShell) location, never the process's directory, which is where the engine would otherwise look.
+    /// </summary>
+    public static Tenant WithSqlitePathResolved(Tenant tenant, string baseFolder)
+    {
+        if (tenant.Engine != DatabaseEngine.Sqlite) return tenant;
+        SqliteConnectionStringBuilder builder;
+        try
+        {
+            builder = new SqliteConnectionStringBuilder(tenant.GetConnectionString());
+        }
+        catch (ArgumentException)
+        {
+            return tenant;
+        }
+        var file = builder.DataSource;
+        if (string.IsNullOrEmpty(file) || file == ":memory:" || file.StartsWith("file:", StringComparison.OrdinalIgnoreCase) || Path.IsPathRooted(file)) return tenant;
+        builder.DataSource = Path.GetFullPath(file, baseFolder);
+        var resolved = tenant.Clone();
+        resolved.ConnectionString = builder.ConnectionString;
+        return resolved;
     }
 
     /// <summary>New-TenantObject: a tenant from explicit values, the credential merged into its connection string.</summary>

@@ -7,7 +7,8 @@ namespace TenantMigrations.Engine.Hosting;
 /// <summary>
 /// Invoke-TenantMigration without PowerShell. A read-only dry run plans every tenant; each tenant with work gets one
 /// ShouldProcess naming its versions; the approved tenants then migrate in parallel and each result is written as it
-/// finishes. A tenant that is blocked or fails is written as a result and as a non-terminating error.
+/// finishes. A tenant that is blocked or fails is written as a result and as a non-terminating error. Under -WhatIf
+/// each tenant with work is written as its planned result (DryRun, Planned, StateAfter = its current state).
 /// </summary>
 public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions options, FleetMigrator? migrator = null) : FleetCommand(set, migrator)
 {
@@ -17,6 +18,18 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
 
     /// <summary>Plans, asks, migrates. Returns the summary of the real run (empty when nothing was approved).</summary>
     public MigrationRunSummary Run(ICommandHost host)
+    {
+        try
+        {
+            return PlanAndMigrate(host);
+        }
+        finally
+        {
+            WarnAboutRetries(host);
+        }
+    }
+
+    private MigrationRunSummary PlanAndMigrate(ICommandHost host)
     {
         var plans = Plan(host);
         var approved = new List<Tenant>();
@@ -31,7 +44,8 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
                 if (!standing.Succeeded) host.WriteError(TenantErrors.ForResult(standing));
                 continue;
             }
-            if (host.ShouldProcess(Target(tenant), Describe(plan))) approved.Add(tenant);
+            if (host.ShouldProcess(Target(tenant), Describe(plan), out var whatIf)) approved.Add(tenant);
+            else if (whatIf) host.WriteObject(AsPlannedResult(plan));
             else host.WriteVerbose($"{tenant.Name}: skipped, {plan.Planned.Length} migration(s) not applied.");
         }
         if (approved.Count == 0 || IsCancelled) return new MigrationRunSummary { RunId = Options.RunId, Skipped = Tenants.Count };
@@ -104,6 +118,20 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
         }
         return new Dictionary<Tenant, TenantMigrationResult>(plans);
     }
+
+    /// <summary>What -WhatIf reports for a tenant with work: the versions it would apply, and nothing changed yet.</summary>
+    private TenantMigrationResult AsPlannedResult(TenantMigrationResult plan) => new()
+    {
+        Tenant = plan.Tenant,
+        StateBefore = plan.StateBefore,
+        StateAfter = plan.StateBefore,
+        VersionBefore = plan.VersionBefore,
+        VersionAfter = plan.VersionBefore,
+        Planned = plan.Planned,
+        DryRun = true,
+        Duration = plan.Duration,
+        RunId = Options.RunId,
+    };
 
     private TenantMigrationResult AsRunResult(TenantMigrationResult plan) => new()
     {

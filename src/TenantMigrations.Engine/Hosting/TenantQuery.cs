@@ -9,6 +9,7 @@ public enum TenantSourceKind
 {
     File,
     SqliteGlob,
+    SqliteFiles,
     PostgresSchemas,
     CatalogQuery,
 }
@@ -22,6 +23,9 @@ public sealed record TenantQuery
     public string Location { get; init; } = "";
 
     public string? SchemaLike { get; init; }
+
+    /// <summary>For <see cref="TenantSourceKind.SqliteFiles"/>: files the host resolved from <see cref="Location"/>.</summary>
+    public IReadOnlyList<string> SqliteFiles { get; init; } = [];
 
     public DatabaseEngine CatalogEngine { get; init; } = DatabaseEngine.Postgres;
 
@@ -43,6 +47,7 @@ public sealed record TenantQuery
         {
             TenantSourceKind.File => TenantSources.FromFile(Path.GetFullPath(Location, baseFolder)),
             TenantSourceKind.SqliteGlob => TenantSources.FromSqliteGlob(Location, baseFolder),
+            TenantSourceKind.SqliteFiles => SqliteFileTenants.From(SqliteFiles, Location),
             TenantSourceKind.PostgresSchemas => await TenantSources.FromPostgresSchemasAsync(WithCredential(DatabaseEngine.Postgres, Location), SchemaLike ?? "%", cancellationToken).ConfigureAwait(false),
             TenantSourceKind.CatalogQuery => await TenantSources.FromCatalogQueryAsync(CatalogEngine, WithCredential(CatalogEngine, Location), Query ?? "", cancellationToken).ConfigureAwait(false),
             _ => throw new ArgumentOutOfRangeException(nameof(Source), Source, null),

@@ -4,31 +4,37 @@ using TenantMigrations.Engine.Planning;
 
 namespace TenantMigrations.Engine.Hosting;
 
-/// <summary>Get-TenantMigrationStatus without PowerShell: one status per tenant, written as each is read.</summary>
-public sealed class TenantStatusCommand(MigrationSet set, PlanOptions planOptions, int throttleLimit, FleetMigrator? migrator = null) : FleetCommand(set, migrator)
+/// <summary>Get-TenantMigrationStatus without PowerShell: one status per tenant, written in input order.</summary>
+public sealed class TenantStatusCommand(MigrationSet set, PlanOptions planOptions, int throttleLimit, ConnectionLimits? limits = null, FleetMigrator? migrator = null)
+    : FleetCommand(set, migrator)
 {
     public IReadOnlyList<TenantMigrationStatus> Run(ICommandHost host)
     {
         var progress = new FleetProgress(host, "Reading tenant state", Tenants.Count);
+        var order = new InputOrder<TenantMigrationStatus>(Tenants);
         try
         {
-            return Drain((sink, token) => Migrator.GetStatusAsync(Tenants, Set, planOptions, sink, throttleLimit, token), fleetEvent =>
+            var statuses = Drain((sink, token) => Migrator.GetStatusAsync(Tenants, Set, planOptions, sink, throttleLimit, token, limits), fleetEvent =>
             {
                 switch (fleetEvent)
                 {
                     case TenantStatusRead read:
                         progress.Finished(read.Status.TenantName);
-                        host.WriteObject(read.Status);
+                        foreach (var status in order.Finished(read.Status.TenantName, read.Status)) host.WriteObject(status);
                         break;
                     case FleetLog log:
                         Log(host, log);
                         break;
                 }
             });
+            // A tenant whose read never reported (a failed batch) would hold back every later one: write them now.
+            foreach (var status in statuses.Skip(order.Released)) host.WriteObject(status);
+            return statuses;
         }
         finally
         {
             progress.Complete();
+            WarnAboutRetries(host);
         }
     }
 }

@@ -5,7 +5,7 @@ using TenantMigrations.Engine.Tenants;
 
 namespace TenantMigrations.Commands;
 
-[Cmdlet(VerbsCommon.Get, "Tenant", DefaultParameterSetName = FileSet)]
+[Cmdlet(VerbsCommon.Get, "Tenant", DefaultParameterSetName = FileSet, HelpUri = HelpLinks.Base + "Get-Tenant.md")]
 [OutputType(typeof(Tenant))]
 public sealed class GetTenantCommand : PSCmdlet
 {
@@ -67,11 +67,13 @@ public sealed class GetTenantCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         var currentFolder = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+        IReadOnlyList<string> sqliteFiles = [];
+        if (ParameterSetName == SqliteSet && !TryResolveSqliteFiles(SqlitePath!, out sqliteFiles)) return;
         var query = new TenantQuery
         {
             Source = ParameterSetName switch
             {
-                SqliteSet => TenantSourceKind.SqliteGlob,
+                SqliteSet => TenantSourceKind.SqliteFiles,
                 SchemaSet => TenantSourceKind.PostgresSchemas,
                 CatalogSet => TenantSourceKind.CatalogQuery,
                 _ => TenantSourceKind.File,
@@ -83,6 +85,7 @@ public sealed class GetTenantCommand : PSCmdlet
                 CatalogSet => CatalogConnectionString!,
                 _ => Path is null ? DefaultTenantsFile(currentFolder) : GetUnresolvedProviderPathFromPSPath(Path),
             },
+            SqliteFiles = sqliteFiles,
             SchemaLike = SchemaLike,
             CatalogEngine = CatalogEngine,
             Query = Query,
@@ -110,6 +113,40 @@ public sealed class GetTenantCommand : PSCmdlet
     }
 
     protected override void StopProcessing() => cancellation.Cancel();
+
+    /// <summary>
+    /// -SqlitePath as the built-in cmdlets resolve paths: relative to the PowerShell location, through PSDrives, with
+    /// PowerShell wildcards (t0[1-6].db). A pattern that matches nothing is a warning; a plain path that does not exist
+    /// is a SqlitePathNotFound error, like Get-Item's.
+    /// </summary>
+    private bool TryResolveSqliteFiles(string pattern, out IReadOnlyList<string> files)
+    {
+        files = [];
+        ProviderInfo provider;
+        System.Collections.ObjectModel.Collection<string> paths;
+        try
+        {
+            paths = GetResolvedProviderPathFromPSPath(pattern, out provider);
+        }
+        catch (Exception ex) when (ex is ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException)
+        {
+            if (WildcardPattern.ContainsWildcardCharacters(pattern))
+            {
+                WriteWarning($"No SQLite file matches '{pattern}'.");
+                return true;
+            }
+            WriteError(CmdletHost.ToErrorRecord(CommandErrorIds.Error(CommandErrorIds.SqlitePathNotFound, $"No SQLite file at '{pattern}': {ex.Message}", pattern, ex)));
+            return false;
+        }
+        if (provider.Name != "FileSystem")
+        {
+            WriteError(CmdletHost.ToErrorRecord(CommandErrorIds.Error(CommandErrorIds.SqlitePathNotFound, $"'{pattern}' is a {provider.Name} path; -SqlitePath takes files.", pattern)));
+            return false;
+        }
+        files = paths.Where(File.Exists).ToList();
+        if (files.Count == 0) WriteWarning($"No SQLite file matches '{pattern}'.");
+        return true;
+    }
 
     private static string DefaultTenantsFile(string currentFolder)
     {

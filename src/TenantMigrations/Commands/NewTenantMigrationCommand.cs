@@ -3,7 +3,7 @@ using TenantMigrations.Engine.Hosting;
 
 namespace TenantMigrations.Commands;
 
-[Cmdlet(VerbsCommon.New, "TenantMigration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsCommon.New, "TenantMigration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = HelpLinks.Base + "New-TenantMigration.md")]
 [OutputType(typeof(FileInfo))]
 public sealed class NewTenantMigrationCommand : PSCmdlet
 {
@@ -33,7 +33,9 @@ public sealed class NewTenantMigrationCommand : PSCmdlet
         if (!ShouldProcess(folder, $"Create migration '{MigrationScaffolder.Slug(Name!)}'")) return;
         try
         {
-            foreach (var file in MigrationScaffolder.Create(folder, Name!, Engine ?? [], WithUndo, DateTime.UtcNow)) WriteObject(new FileInfo(file));
+            var files = MigrationScaffolder.Create(folder, Name!, Engine ?? [], WithUndo, DateTime.UtcNow);
+            // What Get-Item returns (PSPath, PSParentPath, Mode...), so the default file views have every column.
+            WriteObject(InvokeProvider.Item.Get([.. files], force: false, literalPath: true), enumerateCollection: true);
         }
         catch (CommandTerminatingException ex)
         {

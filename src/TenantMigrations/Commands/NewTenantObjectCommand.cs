@@ -10,7 +10,7 @@ namespace TenantMigrations.Commands;
 /// Builds a tenant in memory for a script; it never creates or touches a database (hence "Object": New-Tenant would
 /// read as provisioning one).
 /// </summary>
-[Cmdlet(VerbsCommon.New, "TenantObject")]
+[Cmdlet(VerbsCommon.New, "TenantObject", HelpUri = HelpLinks.Base + "New-TenantObject.md")]
 [OutputType(typeof(Tenant))]
 public sealed class NewTenantObjectCommand : PSCmdlet
 {

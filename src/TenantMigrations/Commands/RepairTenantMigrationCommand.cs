@@ -4,14 +4,17 @@ using TenantMigrations.Engine.Migrations;
 
 namespace TenantMigrations.Commands;
 
-[Cmdlet(VerbsDiagnostic.Repair, "TenantMigration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsDiagnostic.Repair, "TenantMigration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = HelpLinks.Base + "Repair-TenantMigration.md")]
 [OutputType(typeof(TenantRepairResult))]
 public sealed class RepairTenantMigrationCommand : FleetCmdletBase
 {
     /// <summary>Seconds to wait for a tenant's migration lock before reporting it locked.</summary>
     [Parameter]
     [ValidateRange(0, 86400)]
-    public int LockTimeoutSec { get; set; } = 10;
+    [PSDefaultValue(Value = DefaultLockTimeoutSec)]
+    public int LockTimeoutSec { get; set; } = DefaultLockTimeoutSec;
+
+    private const int DefaultLockTimeoutSec = 10;
 
     private protected override FleetCommand CreateCommand(MigrationSet set) => new RepairCommand(set, TimeSpan.FromSeconds(LockTimeoutSec));
 

@@ -6,7 +6,14 @@ namespace TenantMigrations.Commands;
 /// <summary>Forwards the command logic's output to the cmdlet. Commands call it only on the pipeline thread.</summary>
 internal sealed class CmdletHost(PSCmdlet cmdlet) : ICommandHost
 {
-    public bool ShouldProcess(string target, string action) => cmdlet.ShouldProcess(target, action);
+    /// <summary>ShouldProcess(target, action) with the same texts, plus whether -WhatIf (rather than the user) said no.</summary>
+    public bool ShouldProcess(string target, string action, out bool whatIf)
+    {
+        var description = $"Performing the operation \"{action}\" on target \"{target}\".";
+        var approved = cmdlet.ShouldProcess(description, $"Are you sure you want to perform this action?{Environment.NewLine}{description}", "Confirm", out var reason);
+        whatIf = reason == ShouldProcessReason.WhatIf;
+        return approved;
+    }
 
     public void WriteObject(object value) => cmdlet.WriteObject(value);
 

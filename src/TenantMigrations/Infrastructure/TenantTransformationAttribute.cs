@@ -7,7 +7,10 @@ namespace TenantMigrations.Commands;
 
 /// <summary>
 /// Lets -Tenant take tenants, objects that carry one (status, result), and property bags such as Import-Csv rows
-/// or hashtables, converting each into a Tenant before PowerShell checks the parameter type.
+/// or hashtables, converting each into a Tenant before PowerShell checks the parameter type. Relative SQLite paths of
+/// input without a tenants file resolve against the PowerShell location. Input that is not a tenant becomes a marked
+/// tenant, which the command reports as that input's own InvalidTenant error (a transformation error would be a
+/// generic binding error that names neither the input nor the problem).
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 internal sealed class TenantTransformationAttribute : ArgumentTransformationAttribute
@@ -16,18 +19,32 @@ internal sealed class TenantTransformationAttribute : ArgumentTransformationAttr
     {
         var baseFolder = engineIntrinsics.SessionState.Path.CurrentFileSystemLocation.ProviderPath;
         var value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
+        if (value is IList list and not IDictionary)
+        {
+            return list.Cast<object?>().Select(item => ConvertOrMark(item, baseFolder)).ToArray();
+        }
+        return ConvertOrMark(inputData, baseFolder);
+    }
+
+    private static Tenant ConvertOrMark(object? item, string baseFolder)
+    {
         try
         {
-            if (value is IList list and not IDictionary)
-            {
-                return list.Cast<object?>().Select(item => Convert(item, baseFolder)).ToArray();
-            }
-            return Convert(inputData, baseFolder);
+            return Convert(item, baseFolder);
         }
         catch (TenantSourceException ex)
         {
-            throw new ArgumentTransformationMetadataException(ex.Message, ex);
+            return TenantInput.Invalid(item, NameOf(item), ex.Message);
         }
+    }
+
+    private static string? NameOf(object? item)
+    {
+        if (item is null) return null;
+        var wrapped = PSObject.AsPSObject(item);
+        if (wrapped.BaseObject is IDictionary dictionary) return dictionary.Contains("Name") ? dictionary["Name"]?.ToString() : null;
+        var name = wrapped.Properties["Name"];
+        return name is null ? null : SafeValue(name)?.ToString();
     }
 
     private static Tenant Convert(object? item, string baseFolder)

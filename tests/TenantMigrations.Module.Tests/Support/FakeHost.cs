@@ -9,6 +9,9 @@ public sealed class FakeHost : ICommandHost
 
     public Func<string, string, bool> Approve { get; set; } = (_, _) => true;
 
+    /// <summary>Answers every ShouldProcess as -WhatIf does: no, because it is a dry run.</summary>
+    public bool WhatIf { get; set; }
+
     public Action<object>? OnWriteObject { get; set; }
 
     public List<(string Target, string Action)> Asked { get; } = [];
@@ -30,12 +33,13 @@ public sealed class FakeHost : ICommandHost
 
     public IEnumerable<T> ObjectsOf<T>() => Objects.OfType<T>();
 
-    public bool ShouldProcess(string target, string action)
+    public bool ShouldProcess(string target, string action, out bool whatIf)
     {
         Check();
         Asked.Add((target, action));
         Calls.Add("Ask " + target);
-        return Approve(target, action);
+        whatIf = WhatIf;
+        return !WhatIf && Approve(target, action);
     }
 
     public void WriteObject(object value)
