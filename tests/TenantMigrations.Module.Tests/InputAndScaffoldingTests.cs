@@ -196,6 +196,7 @@ public sealed class InputAndScaffoldingTests : IDisposable
         Assert.Equal("V20261121093000__add_orders.sql", Path.GetFileName(Assert.Single(first)));
         Assert.Equal(["U20261121093001__add_invoices.sql", "V20261121093001__add_invoices.sql"], second.Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal("V20261121093002__add_refunds.sql", Path.GetFileName(Assert.Single(third)));
+        foreach (var file in first.Concat(second).Concat(third)) File.AppendAllText(file, "SELECT 1;\n");
         Assert.Equal(3, MigrationSet.Load(migrations).Versioned.Count);
     }
 
@@ -213,6 +214,7 @@ public sealed class InputAndScaffoldingTests : IDisposable
         var files = MigrationScaffolder.Create(folder.Combine("migrations"), "Kundenänderung", [], false, DateTime.UtcNow);
 
         Assert.EndsWith("__kundenaenderung.sql", Assert.Single(files), StringComparison.Ordinal);
+        File.AppendAllText(files[0], "SELECT 1;\n");
         Assert.Equal("kundenaenderung", Assert.Single(MigrationSet.Load(folder.Combine("migrations")).Versioned).Description);
     }
 

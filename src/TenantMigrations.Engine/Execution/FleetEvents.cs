@@ -13,7 +13,10 @@ public sealed record TenantStatusRead(TenantMigrationStatus Status) : FleetEvent
 
 public enum FleetLogLevel { Verbose, Warning }
 
-public sealed record FleetLog(FleetLogLevel Level, string Message) : FleetEvent;
+public record FleetLog(FleetLogLevel Level, string Message) : FleetEvent;
+
+/// <summary>A tenant's connection failed transiently and is tried again: verbose, but hosts may sum these up at the end.</summary>
+public sealed record TenantRetrying(Tenant Tenant, string Message) : FleetLog(FleetLogLevel.Verbose, Message);
 
 /// <summary>Where a run reports. Implementations must be thread-safe: workers call it concurrently.</summary>
 public interface IFleetSink

@@ -22,7 +22,7 @@ public static class TransientRetry
                 ShouldHandle = new PredicateBuilder().Handle(shouldRetry),
                 OnRetry = args =>
                 {
-                    sink.Post(new FleetLog(FleetLogLevel.Verbose, $"{tenant.Name}: transient error, retry {args.AttemptNumber + 1} in {args.RetryDelay.TotalMilliseconds:0} ms: {Redaction.MessageOf(args.Outcome.Exception, tenant)}"));
+                    sink.Post(new TenantRetrying(tenant, $"{tenant.Name}: transient error, retry {args.AttemptNumber + 1} in {args.RetryDelay.TotalMilliseconds:0} ms: {Redaction.MessageOf(args.Outcome.Exception, tenant)}"));
                     return default;
                 },
             })

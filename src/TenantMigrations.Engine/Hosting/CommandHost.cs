@@ -54,6 +54,9 @@ public static class CommandErrorIds
 {
     public const string InvalidMigrationFolder = "InvalidMigrationFolder";
     public const string InvalidTenantSource = "InvalidTenantSource";
+
+    /// <summary>Discovery or a catalog query kept failing on transient errors: a failure to retry later, not bad input.</summary>
+    public const string TenantSourceUnreachable = "TenantSourceUnreachable";
     public const string NoTenants = "NoTenants";
     public const string TenantNotFound = "TenantNotFound";
     public const string DuplicateTenant = "DuplicateTenant";
@@ -65,6 +68,7 @@ public static class CommandErrorIds
     {
         InvalidMigrationFolder => "InvalidData",
         InvalidTenantSource or DuplicateTenant => "InvalidArgument",
+        TenantSourceUnreachable => "ConnectionError",
         NoTenants or TenantNotFound or SqlitePathNotFound => "ObjectNotFound",
         MigrationFileExists => "ResourceExists",
         ExportFailed => "WriteError",

@@ -66,7 +66,7 @@ public abstract class FleetCommand
     /// </summary>
     protected void Log(ICommandHost host, FleetLog log)
     {
-        if (log.Level == FleetLogLevel.Warning) retriedTenants.Add(TenantNameOf(log.Message));
+        if (log is TenantRetrying retrying) retriedTenants.Add(retrying.Tenant.Name);
         host.WriteVerbose(log.Message);
     }
 
@@ -77,12 +77,5 @@ public abstract class FleetCommand
         var names = string.Join(", ", retriedTenants.Order(StringComparer.OrdinalIgnoreCase).Take(10)) + (retriedTenants.Count > 10 ? $" and {retriedTenants.Count - 10} more" : "");
         host.WriteWarning($"Transient connection errors were retried for {retriedTenants.Count} tenant(s): {names}. Run with -Verbose to see each attempt.");
         retriedTenants.Clear();
-    }
-
-    // Engine warnings start with the tenant's name ("acme: transient error, retry 2 in 400 ms: ...").
-    private static string TenantNameOf(string message)
-    {
-        var colon = message.IndexOf(": ", StringComparison.Ordinal);
-        return colon > 0 ? message[..colon] : message;
     }
 }

@@ -101,7 +101,8 @@ public sealed class GetTenantCommand : PSCmdlet
         }
         catch (TenantSourceException ex)
         {
-            ThrowTerminatingError(CmdletHost.ToErrorRecord(CommandErrorIds.Error(CommandErrorIds.InvalidTenantSource, ex.Message, query.Source == TenantSourceKind.File ? query.Location : null, ex)));
+            var errorId = ex is TenantSourceUnreachableException ? CommandErrorIds.TenantSourceUnreachable : CommandErrorIds.InvalidTenantSource;
+            ThrowTerminatingError(CmdletHost.ToErrorRecord(CommandErrorIds.Error(errorId, ex.Message, query.Source == TenantSourceKind.File ? query.Location : null, ex)));
             return;
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
