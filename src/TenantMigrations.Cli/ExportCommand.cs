@@ -19,7 +19,7 @@ public static class ExportCommand
             var json = options.IsJson(parseResult);
             var set = options.LoadMigrations(parseResult);
             var tenants = await options.SelectTenantsAsync(parseResult, set, console, cancellationToken);
-            var exports = await new FleetMigrator().ExportAsync(tenants, set, options.PlanOptions(parseResult), parseResult.GetValue(options.Throttle), cancellationToken, options.Limits(parseResult));
+            var exports = await new FleetMigrator().ExportAsync(tenants, set, options.PlanOptions(parseResult), parseResult.GetValue(options.Throttle), options.Limits(parseResult), cancellationToken);
             var folder = parseResult.GetValue(output);
             if (folder is not null) Directory.CreateDirectory(folder);
             foreach (var export in exports)

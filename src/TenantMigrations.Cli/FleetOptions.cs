@@ -178,7 +178,7 @@ public sealed class FleetOptions
             if (string.IsNullOrWhiteSpace(pg)) throw new UsageException("--pg needs a connection string.");
             var pattern = schemaLike ?? set.Settings.SchemaPattern
                 ?? throw new UsageException($"--pg needs --schema-like <pattern> (or \"schemaPattern\" in {Path.Combine(set.Folder, MigrationSettings.FileName)}).");
-            tenants.AddRange(await TenantSources.FromPostgresSchemasAsync(pg, pattern, cancellationToken, onRetry: message => console.Error($"warning: {message}"), limits: Limits(parseResult)).ConfigureAwait(false));
+            tenants.AddRange(await TenantSources.FromPostgresSchemasAsync(pg, pattern, onRetry: message => console.Error($"warning: {message}"), limits: Limits(parseResult), cancellationToken: cancellationToken).ConfigureAwait(false));
         }
         foreach (var tenant in tenants) console.AddSecretsOf(tenant.GetConnectionString());
 

@@ -8,6 +8,9 @@ namespace TenantMigrations.Cli;
 /// <summary>tenantmigrations new: scaffolds V&lt;UTC timestamp&gt;__&lt;slug&gt;.sql (and its undo script and engine variants).</summary>
 public static partial class NewCommand
 {
+    private static readonly string[] VersionAndUndo = ["V", "U"];
+    private static readonly string[] VersionOnly = ["V"];
+
     public static Command Create()
     {
         var description = new Argument<string>("description") { Description = "What the migration does, e.g. \"add orders table\"." };
@@ -33,7 +36,7 @@ public static partial class NewCommand
             var folder = Path.GetFullPath(parseResult.GetValue(migrations)!);
             Directory.CreateDirectory(folder);
             var engines = (parseResult.GetValue(engine) ?? []).Distinct().Select(e => "." + e).DefaultIfEmpty("").ToList();
-            var prefixes = parseResult.GetValue(undo) ? new[] { "V", "U" } : ["V"];
+            var prefixes = parseResult.GetValue(undo) ? VersionAndUndo : VersionOnly;
 
             // A second 'new' within the same second must not reuse a version another migration already has.
             var version = DateTime.UtcNow;

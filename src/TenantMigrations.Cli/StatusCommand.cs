@@ -15,7 +15,7 @@ public static class StatusCommand
         {
             var set = options.LoadMigrations(parseResult);
             var tenants = await options.SelectTenantsAsync(parseResult, set, console, cancellationToken);
-            var statuses = await new FleetMigrator().GetStatusAsync(tenants, set, options.PlanOptions(parseResult), null, parseResult.GetValue(options.Throttle), cancellationToken, options.Limits(parseResult));
+            var statuses = await new FleetMigrator().GetStatusAsync(tenants, set, options.PlanOptions(parseResult), null, parseResult.GetValue(options.Throttle), options.Limits(parseResult), cancellationToken);
             if (options.IsJson(parseResult))
             {
                 foreach (var status in statuses) console.Json(ToJson(status));
@@ -47,9 +47,11 @@ public static class StatusCommand
         message = s.Message,
     };
 
+    private static readonly string[] Header = ["TENANT", "ENGINE", "STATE", "VERSION", "PENDING", "MESSAGE"];
+
     private static void WriteTable(CliConsole console, IReadOnlyList<TenantMigrationStatus> statuses)
     {
-        var rows = new List<string[]> { new[] { "TENANT", "ENGINE", "STATE", "VERSION", "PENDING", "MESSAGE" } };
+        var rows = new List<string[]> { Header };
         rows.AddRange(statuses.Select(s => new[]
         {
             s.TenantName,

@@ -67,7 +67,7 @@ public static class CmdletMetadataReader
             .Where(a => a.AttributeType.FullName == "System.Management.Automation.OutputTypeAttribute")
             .SelectMany(a => a.ConstructorArguments)
             .SelectMany(arg => arg.Value is IEnumerable<CustomAttributeTypedArgument> items ? items.Select(i => i.Value) : [arg.Value])
-            .Select(v => v is Type t ? t.FullName ?? t.Name : Convert.ToString(v) ?? "")
+            .Select(v => v is Type t ? t.FullName ?? t.Name : Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "")
             .ToList();
         // Positional parameters first, by position; then the others, base class first, in declaration order
         // (reflection lists a derived class's properties before its base class's).
@@ -90,7 +90,7 @@ public static class CmdletMetadataReader
             Named<string>(cmdlet, "HelpUri"));
     }
 
-    private static IEnumerable<Type> BaseFirst(Type type)
+    private static List<Type> BaseFirst(Type type)
     {
         var chain = new List<Type>();
         for (var current = type; current is not null && current.FullName != "System.Management.Automation.PSCmdlet"; current = current.BaseType) chain.Add(current);

@@ -17,7 +17,7 @@ internal static partial class ConnectionStringParts
         var spellings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (Match match in KeySpelling().Matches(connectionString)) spellings.TryAdd(match.Groups["key"].Value, match.Groups["key"].Value);
         return builder.Keys.Cast<string>()
-            .Select(key => new KeyValuePair<string, string>(spellings.GetValueOrDefault(key, key), Convert.ToString(builder[key]) ?? ""))
+            .Select(key => new KeyValuePair<string, string>(spellings.GetValueOrDefault(key, key), Convert.ToString(builder[key], System.Globalization.CultureInfo.InvariantCulture) ?? ""))
             .ToList();
     }
 
@@ -37,7 +37,7 @@ internal static partial class ConnectionStringParts
         {
             var masked = new DbConnectionStringBuilder { ConnectionString = redacted };
             return Format(Parse(connectionString).Select(p =>
-                new KeyValuePair<string, string>(p.Key, masked.TryGetValue(p.Key, out var value) ? Convert.ToString(value) ?? "" : ConnectionStringRedactor.Mask)));
+                new KeyValuePair<string, string>(p.Key, masked.TryGetValue(p.Key, out var value) ? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "" : ConnectionStringRedactor.Mask)));
         }
         catch (ArgumentException)
         {

@@ -60,7 +60,7 @@ public static class ConnectionStringRedactor
             var secrets = new List<string>();
             for (var i = 0; i < keys.Count; i++)
             {
-                var value = Convert.ToString(builder[keys[i]]) ?? "";
+                var value = Convert.ToString(builder[keys[i]], System.Globalization.CultureInfo.InvariantCulture) ?? "";
                 if (IsSecretKey(keys[i]))
                 {
                     secrets.Add(value);
@@ -83,7 +83,7 @@ public static class ConnectionStringRedactor
     }
 
     /// <summary>A key right after a secret that contains ';' or is no common keyword may be the rest of a password.</summary>
-    private static bool MayHoldSecretFragment(IReadOnlyList<string> keys, int index) =>
+    private static bool MayHoldSecretFragment(List<string> keys, int index) =>
         keys[index].Contains(';') || (index > 0 && IsSecretKey(keys[index - 1]) && !IsCommonKey(keys[index]));
 
     private static readonly string[] CommonKeys =

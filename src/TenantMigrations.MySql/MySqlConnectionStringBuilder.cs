@@ -69,7 +69,7 @@ public sealed class MySqlConnectionStringBuilder : DbConnectionStringBuilder
             ? key
             : throw new ArgumentException($"Connection string keyword '{keyword}' is not supported.", nameof(keyword));
 
-    static object Validate(string key, object value)
+    static string Validate(string key, object value)
     {
         var text = Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
         switch (key)

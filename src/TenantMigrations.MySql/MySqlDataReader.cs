@@ -82,6 +82,7 @@ public sealed class MySqlDataReader : DbDataReader
     public override async ValueTask DisposeAsync()
     {
         await CloseCoreAsync(true).ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
         GC.SuppressFinalize(this);
     }
 

@@ -26,13 +26,13 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
         var results = new ConcurrentBag<TenantMigrationResult>();
         try
         {
-            await FleetWorkers.ForEachAsync(tenants, options.ThrottleLimit, cancellationToken, async (tenant, token) =>
+            await FleetWorkers.ForEachAsync(tenants, options.ThrottleLimit, async (tenant, token) =>
             {
                 sink.Post(new TenantStarted(tenant));
                 var result = await MigrateOneAsync(tenant, set, options, sink, token).ConfigureAwait(false);
                 results.Add(result);
                 sink.Post(new TenantFinished(result));
-            }).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -65,7 +65,7 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
     }
 
     /// <summary>Reads every tenant's state, batching journal reads per server or database where the dialect can.</summary>
-    public async Task<IReadOnlyList<TenantMigrationStatus>> GetStatusAsync(IReadOnlyList<Tenant> tenants, MigrationSet set, PlanOptions planOptions, IFleetSink? sink = null, int throttleLimit = 4, CancellationToken cancellationToken = default, ConnectionLimits? limits = null)
+    public async Task<IReadOnlyList<TenantMigrationStatus>> GetStatusAsync(IReadOnlyList<Tenant> tenants, MigrationSet set, PlanOptions planOptions, IFleetSink? sink = null, int throttleLimit = 4, ConnectionLimits? limits = null, CancellationToken cancellationToken = default)
     {
         sink ??= new NullFleetSink();
         RejectDuplicateNames(tenants);
@@ -88,7 +88,7 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
             .GroupBy(t => (t.Engine, Key: dialects.For(t.Engine).StatusBatchKey(t)))
             .SelectMany(g => g.Chunk(Math.Max(50, (g.Count() + throttleLimit - 1) / Math.Max(1, throttleLimit))))
             .ToList();
-        await FleetWorkers.ForEachAsync(batches, throttleLimit, cancellationToken, async (batch, token) =>
+        await FleetWorkers.ForEachAsync(batches, throttleLimit, async (batch, token) =>
         {
             var dialect = dialects.For(batch[0].Engine);
             var options = new MigrateOptions { Limits = limits ?? new() };
@@ -114,7 +114,7 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
                     Report(new TenantMigrationStatus { Tenant = tenant, State = TenantState.Invalid, Message = $"tenant '{tenant.Name}': {Redaction.MessageOf(ex, tenant)}" });
                 }
             }
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         return tenants.Select(t => statuses[t]).ToList();
 
         void Report(TenantMigrationStatus status)
@@ -125,11 +125,11 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
     }
 
     /// <summary>The exact SQL a migrate would send to each tenant now, placeholders resolved and journal writes included.</summary>
-    public async Task<IReadOnlyList<TenantScriptExport>> ExportAsync(IReadOnlyList<Tenant> tenants, MigrationSet set, PlanOptions planOptions, int throttleLimit = 4, CancellationToken cancellationToken = default, ConnectionLimits? limits = null)
+    public async Task<IReadOnlyList<TenantScriptExport>> ExportAsync(IReadOnlyList<Tenant> tenants, MigrationSet set, PlanOptions planOptions, int throttleLimit = 4, ConnectionLimits? limits = null, CancellationToken cancellationToken = default)
     {
         RejectDuplicateNames(tenants);
         var exports = new ConcurrentDictionary<Tenant, TenantScriptExport>();
-        await FleetWorkers.ForEachAsync(tenants, throttleLimit, cancellationToken, async (tenant, token) =>
+        await FleetWorkers.ForEachAsync(tenants, throttleLimit, async (tenant, token) =>
         {
             var dialect = dialects.For(tenant.Engine);
             var snapshot = await ReadOneAsync(dialect, tenant, set, limits ?? new(), token).ConfigureAwait(false);
@@ -143,7 +143,7 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
                 var problem = $"tenant '{tenant.Name}': {Redaction.MessageOf(ex, tenant)}";
                 exports[tenant] = new TenantScriptExport { Tenant = tenant, State = TenantState.Invalid, Sql = $"-- nothing to run: {problem.Replace('\n', ' ')}\n", Problem = problem };
             }
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         return tenants.Select(t => exports[t]).ToList();
     }
 

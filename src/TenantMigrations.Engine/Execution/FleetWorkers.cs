@@ -7,7 +7,7 @@ namespace TenantMigrations.Engine.Execution;
 internal static class FleetWorkers
 {
     /// <summary>Stops taking new items once cancelled, then throws OperationCanceledException after the items in flight end.</summary>
-    public static async Task ForEachAsync<T>(IReadOnlyList<T> items, int degree, CancellationToken cancellationToken, Func<T, CancellationToken, Task> body)
+    public static async Task ForEachAsync<T>(IReadOnlyList<T> items, int degree, Func<T, CancellationToken, Task> body, CancellationToken cancellationToken)
     {
         var next = -1;
         var workers = Enumerable.Range(0, Math.Clamp(degree, 1, Math.Max(1, items.Count)))

@@ -17,7 +17,7 @@ public interface ICommandHost
     void WriteObject(object value);
 
     /// <summary>A non-terminating error: the command carries on with the other tenants.</summary>
-    void WriteError(CommandError error);
+    void WriteError(CommandError commandError);
 
     void WriteProgress(ProgressUpdate progress);
 

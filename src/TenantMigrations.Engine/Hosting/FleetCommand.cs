@@ -7,7 +7,7 @@ namespace TenantMigrations.Engine.Hosting;
 /// The shared shape of the fleet commands: tenants are collected as they arrive through the pipeline, then the
 /// engine runs them in parallel while the caller's thread drains its events. <see cref="Cancel"/> is safe from any thread.
 /// </summary>
-public abstract class FleetCommand
+public abstract class FleetCommand : IDisposable
 {
     // Never disposed on purpose: StopProcessing may cancel it at any moment, even after the command finished.
     private readonly CancellationTokenSource cancellation = new();
@@ -48,7 +48,23 @@ public abstract class FleetCommand
         tenants.Add(tenant);
     }
 
-    public void Cancel() => cancellation.Cancel();
+    /// <summary>Stops the command; a stop that arrives after the command was disposed has nothing left to stop.</summary>
+    public void Cancel()
+    {
+        try
+        {
+            cancellation.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    public void Dispose()
+    {
+        cancellation.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     public bool IsCancelled => cancellation.IsCancellationRequested;
 

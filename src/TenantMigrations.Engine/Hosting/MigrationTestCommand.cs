@@ -18,7 +18,7 @@ public sealed class MigrationTestCommand(MigrationSet set, PlanOptions planOptio
         var order = new InputOrder<TenantMigrationTestResult>(Tenants);
         try
         {
-            var statuses = Drain((sink, token) => Migrator.GetStatusAsync(Tenants, Set, planOptions, sink, throttleLimit, token, limits), fleetEvent =>
+            var statuses = Drain((sink, token) => Migrator.GetStatusAsync(Tenants, Set, planOptions, sink, throttleLimit, limits, token), fleetEvent =>
             {
                 switch (fleetEvent)
                 {

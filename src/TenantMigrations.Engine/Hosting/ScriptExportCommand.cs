@@ -13,7 +13,7 @@ public sealed class ScriptExportCommand(MigrationSet set, PlanOptions planOption
 {
     public IReadOnlyList<TenantMigrationScript> Run(ICommandHost host)
     {
-        var exports = Drain((_, token) => Migrator.ExportAsync(Tenants, Set, planOptions, throttleLimit, token, limits), _ => { });
+        var exports = Drain((_, token) => Migrator.ExportAsync(Tenants, Set, planOptions, throttleLimit, limits, token), _ => { });
         if (outputFolder is not null) Directory.CreateDirectory(outputFolder);
         var scripts = new List<TenantMigrationScript>();
         foreach (var export in exports)

@@ -48,9 +48,9 @@ public sealed record TenantQuery
             TenantSourceKind.File => TenantSources.FromFile(Path.GetFullPath(Location, baseFolder)),
             TenantSourceKind.SqliteGlob => TenantSources.FromSqliteGlob(Location, baseFolder),
             TenantSourceKind.SqliteFiles => SqliteFileTenants.From(SqliteFiles, Location),
-            TenantSourceKind.PostgresSchemas => await TenantSources.FromPostgresSchemasAsync(WithCredential(DatabaseEngine.Postgres, Location), SchemaLike ?? "%", cancellationToken).ConfigureAwait(false),
-            TenantSourceKind.CatalogQuery => await TenantSources.FromCatalogQueryAsync(CatalogEngine, WithCredential(CatalogEngine, Location), Query ?? "", cancellationToken).ConfigureAwait(false),
-            _ => throw new ArgumentOutOfRangeException(nameof(Source), Source, null),
+            TenantSourceKind.PostgresSchemas => await TenantSources.FromPostgresSchemasAsync(WithCredential(DatabaseEngine.Postgres, Location), SchemaLike ?? "%", cancellationToken: cancellationToken).ConfigureAwait(false),
+            TenantSourceKind.CatalogQuery => await TenantSources.FromCatalogQueryAsync(CatalogEngine, WithCredential(CatalogEngine, Location), Query ?? "", cancellationToken: cancellationToken).ConfigureAwait(false),
+            _ => throw new InvalidOperationException($"Unknown tenant source {Source}."),
         };
         return tenants.Where(Matches).Select(ApplyCredential).ToList();
     }

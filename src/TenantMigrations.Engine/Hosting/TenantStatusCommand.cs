@@ -14,7 +14,7 @@ public sealed class TenantStatusCommand(MigrationSet set, PlanOptions planOption
         var order = new InputOrder<TenantMigrationStatus>(Tenants);
         try
         {
-            var statuses = Drain((sink, token) => Migrator.GetStatusAsync(Tenants, Set, planOptions, sink, throttleLimit, token, limits), fleetEvent =>
+            var statuses = Drain((sink, token) => Migrator.GetStatusAsync(Tenants, Set, planOptions, sink, throttleLimit, limits, token), fleetEvent =>
             {
                 switch (fleetEvent)
                 {

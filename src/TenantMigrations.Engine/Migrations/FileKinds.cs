@@ -54,6 +54,6 @@ internal static class FileKinds
     }
 
     // statx rather than stat: its buffer has the same layout on every Linux architecture.
-    [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
-    private static extern int Statx(int directoryFd, string path, int flags, uint mask, byte[] buffer);
+    [DllImport("libc", EntryPoint = "statx", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    private static extern int Statx(int directoryFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte[] buffer);
 }

@@ -81,7 +81,7 @@ public sealed partial class MigrationSet
             throw new MigrationSetException(path, "the file name must look like V<version>__<description>.sql, U<version>__<description>.sql or R__<description>.sql (optionally .postgres.sql, .sqlite.sql or .mysql.sql).");
         }
         var prefix = match.Groups["prefix"].Value;
-        if (prefix != prefix.ToUpperInvariant())
+        if (!string.Equals(prefix, prefix.ToUpperInvariant(), StringComparison.Ordinal))
         {
             throw new MigrationSetException(path, $"the prefix must be an upper-case V, U or R: name it {prefix.ToUpperInvariant()}{fileName[1..]}.");
         }

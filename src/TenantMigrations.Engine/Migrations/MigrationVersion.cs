@@ -25,7 +25,7 @@ public sealed class MigrationVersion : IComparable<MigrationVersion>, IEquatable
         for (var i = 0; i < pieces.Length; i++)
         {
             if (pieces[i].Length == 0 || !pieces[i].All(char.IsAsciiDigit)) return false;
-            values[i] = BigInteger.Parse(pieces[i]);
+            values[i] = BigInteger.Parse(pieces[i], System.Globalization.CultureInfo.InvariantCulture);
         }
         var significant = values.Length;
         while (significant > 1 && values[significant - 1].IsZero) significant--;
@@ -56,6 +56,10 @@ public sealed class MigrationVersion : IComparable<MigrationVersion>, IEquatable
     public override int GetHashCode() => string.Join('.', parts).GetHashCode(StringComparison.Ordinal);
 
     public override string ToString() => Text;
+
+    public static bool operator ==(MigrationVersion? a, MigrationVersion? b) => a is null ? b is null : a.Equals(b);
+
+    public static bool operator !=(MigrationVersion? a, MigrationVersion? b) => !(a == b);
 
     public static bool operator <(MigrationVersion a, MigrationVersion b) => a.CompareTo(b) < 0;
 

@@ -96,7 +96,7 @@ public static class TenantSources
     /// retried with backoff (each retry is reported to <paramref name="onRetry"/>); one that outlasts the retries is a
     /// <see cref="TenantSourceUnreachableException"/>.
     /// </summary>
-    public static async Task<IReadOnlyList<Tenant>> FromPostgresSchemasAsync(string connectionString, string schemaLike, CancellationToken cancellationToken = default, Action<string>? onRetry = null, ConnectionLimits? limits = null)
+    public static async Task<IReadOnlyList<Tenant>> FromPostgresSchemasAsync(string connectionString, string schemaLike, Action<string>? onRetry = null, ConnectionLimits? limits = null, CancellationToken cancellationToken = default)
     {
         const string source = "PostgreSQL schema discovery";
         var probe = new Tenant { Name = "catalog", Engine = DatabaseEngine.Postgres, ConnectionString = connectionString };
@@ -136,7 +136,7 @@ public static class TenantSources
     /// (name, engine, connectionString, schema, tags, and any properties). Transient errors are retried as for
     /// <see cref="FromPostgresSchemasAsync"/>.
     /// </summary>
-    public static async Task<IReadOnlyList<Tenant>> FromCatalogQueryAsync(DatabaseEngine catalogEngine, string catalogConnectionString, string query, CancellationToken cancellationToken = default, Action<string>? onRetry = null)
+    public static async Task<IReadOnlyList<Tenant>> FromCatalogQueryAsync(DatabaseEngine catalogEngine, string catalogConnectionString, string query, Action<string>? onRetry = null, CancellationToken cancellationToken = default)
     {
         const string source = "catalog query";
         var probe = new Tenant { Name = "catalog", Engine = catalogEngine, ConnectionString = catalogConnectionString };

@@ -10,7 +10,7 @@ namespace TenantMigrations.Commands;
 /// ProcessRecord and the work runs in EndProcessing, so that pipeline tenants run in parallel.
 /// Engine types stay out of every public signature: PowerShell reflects over them before the engine is resolvable.
 /// </summary>
-public abstract class FleetCmdletBase : PSCmdlet
+public abstract class FleetCmdletBase : PSCmdlet, IDisposable
 {
     private FleetCommand? command;
 
@@ -102,5 +102,12 @@ public abstract class FleetCmdletBase : PSCmdlet
         }
         if (set.FindVersion(version) is null) WriteWarning($"Version {targetVersion} is not in {set.Folder}; tenants stop at the last version below it.");
         return version;
+    }
+
+    /// <summary>PowerShell disposes a cmdlet that is IDisposable when its pipeline ends.</summary>
+    public void Dispose()
+    {
+        command?.Dispose();
+        GC.SuppressFinalize(this);
     }
 }

@@ -7,7 +7,7 @@ namespace TenantMigrations.Commands;
 
 [Cmdlet(VerbsCommon.Get, "Tenant", DefaultParameterSetName = FileSet, HelpUri = HelpLinks.Base + "Get-Tenant.md")]
 [OutputType(typeof(Tenant))]
-public sealed class GetTenantCommand : PSCmdlet
+public sealed class GetTenantCommand : PSCmdlet, IDisposable
 {
     private const string FileSet = "Path";
     private const string SqliteSet = "SqlitePath";
@@ -114,6 +114,9 @@ public sealed class GetTenantCommand : PSCmdlet
     }
 
     protected override void StopProcessing() => cancellation.Cancel();
+
+    /// <summary>PowerShell disposes a cmdlet that is IDisposable when its pipeline ends.</summary>
+    public void Dispose() => cancellation.Dispose();
 
     /// <summary>
     /// -SqlitePath as the built-in cmdlets resolve paths: relative to the PowerShell location, through PSDrives, with

@@ -17,7 +17,7 @@ internal sealed class CmdletHost(PSCmdlet cmdlet) : ICommandHost
 
     public void WriteObject(object value) => cmdlet.WriteObject(value);
 
-    public void WriteError(CommandError error) => cmdlet.WriteError(ToErrorRecord(error));
+    public void WriteError(CommandError commandError) => cmdlet.WriteError(ToErrorRecord(commandError));
 
     public void WriteProgress(ProgressUpdate progress) => cmdlet.WriteProgress(new ProgressRecord(progress.ActivityId, progress.Activity, progress.StatusDescription)
     {

@@ -155,7 +155,7 @@ public sealed class SqliteDialect : IDatabaseDialect
         await using var exists = connection.CreateCommand();
         exists.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = @table";
         exists.Parameters.Add(new SqliteParameter("@table", journalTable));
-        if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)) == 0) return JournalSnapshot.Empty;
+        if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) == 0) return JournalSnapshot.Empty;
         await using var select = connection.CreateCommand();
         select.CommandText = $"SELECT {JournalColumns.StatusList} FROM {JournalTableName(tenant, journalTable)} ORDER BY installed_rank";
         var entries = new List<JournalEntry>();
