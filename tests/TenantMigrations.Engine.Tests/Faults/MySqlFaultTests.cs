@@ -114,6 +114,7 @@ public sealed class MySqlFaultTests(PrivateMariaDb mariadb, ITestOutputHelper ou
 
         var rerun = new RecordingSink();
         await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions(), rerun);
+        output.WriteLine("re-run: " + string.Join(", ", rerun.Results.GroupBy(r => r.StateAfter).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")));
         Assert.All(rerun.Results, r => Assert.True(r.StateAfter is TenantState.UpToDate or TenantState.Incomplete, $"{r.TenantName}: {r.StateAfter} {r.Error}"));
         Assert.Equal(run.Results.Count(r => r.StateAfter == TenantState.Incomplete), rerun.Results.Count(r => r.StateAfter == TenantState.Incomplete));
         AssertNothingAppliedTwice(await LedgerAsync(tenants), rerun.Results);
@@ -141,6 +142,7 @@ public sealed class MySqlFaultTests(PrivateMariaDb mariadb, ITestOutputHelper ou
 
         var rerun = new RecordingSink();
         await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions(), rerun);
+        output.WriteLine("re-run: " + string.Join(", ", rerun.Results.GroupBy(r => r.StateAfter).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")));
         Assert.All(rerun.Results, r => Assert.True(r.StateAfter is TenantState.UpToDate or TenantState.Incomplete, $"{r.TenantName}: {r.StateAfter} {r.Error}"));
         AssertNothingAppliedTwice(await LedgerAsync(tenants), rerun.Results);
     }

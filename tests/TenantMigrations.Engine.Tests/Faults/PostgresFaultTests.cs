@@ -86,6 +86,7 @@ public sealed class PostgresFaultTests(PrivatePostgres postgres, ITestOutputHelp
         Assert.Equal(200, run.Summary.Succeeded + run.Summary.Unreachable);
 
         var again = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions(), new RecordingSink());
+        output.WriteLine($"re-run: {again}");
         Assert.Equal(200, again.Succeeded);
         await AssertAppliedExactlyOnceAsync(tenants);
     }
@@ -113,6 +114,7 @@ public sealed class PostgresFaultTests(PrivatePostgres postgres, ITestOutputHelp
 
         NpgsqlConnection.ClearAllPools();
         var again = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions(), new RecordingSink());
+        output.WriteLine($"re-run: {again}");
         Assert.Equal(200, again.Succeeded);
         await AssertAppliedExactlyOnceAsync(tenants);
     }
