@@ -72,6 +72,12 @@ public interface IDatabaseDialect
     /// <summary>A statement gave up waiting for a lock: nothing of that statement was applied.</summary>
     bool IsLockTimeout(Exception exception);
 
+    /// <summary>
+    /// One statement as the engine's own command-line client reads it from a script, terminator included, so that an
+    /// exported script runs there as it would run here.
+    /// </summary>
+    string ScriptStatement(string statement);
+
     /// <summary>Connection-level failures worth retrying: refused, reset, too many connections, serialization failure.</summary>
     bool IsTransient(Exception exception);
 

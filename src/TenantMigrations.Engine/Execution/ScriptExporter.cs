@@ -47,8 +47,7 @@ internal static class ScriptExporter
             var entry = pending.StartEntry(++rank, appliedBy: "export", runId: null) with { State = JournalState.Succeeded, FinishedAt = DateTime.UtcNow, DurationMs = 0 };
             sql.Append("\n-- ").Append(pending.Script.FileName).Append(transactional ? "" : " (no transaction)").Append('\n');
             if (transactional) sql.Append("BEGIN;\n");
-            var script = pending.RenderedSql.TrimEnd();
-            sql.Append(script).Append(script.EndsWith(';') ? "\n" : ";\n");
+            foreach (var statement in pending.Statements) sql.Append(dialect.ScriptStatement(statement)).Append('\n');
             sql.Append(journal.InsertLiteral(entry)).Append(";\n");
             if (transactional) sql.Append("COMMIT;\n");
         }

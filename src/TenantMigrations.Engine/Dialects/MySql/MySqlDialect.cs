@@ -183,6 +183,10 @@ public sealed class MySqlDialect : IDatabaseDialect
 
     public bool IsLockTimeout(Exception exception) => exception is MySqlException { Number: 1205 };
 
+    /// <summary>A statement that holds semicolons of its own (a routine body) is wrapped in DELIMITER lines for the mysql client.</summary>
+    public string ScriptStatement(string statement) =>
+        statement.Contains(';') ? $"DELIMITER $$\n{statement}\n$$\nDELIMITER ;" : ScriptStatements.Terminated(statement);
+
     public bool IsTransient(Exception exception) => MySqlDriver.IsTransient(exception);
 
     public (string? SqlState, int? Position, string? Statement) DescribeError(Exception exception) =>

@@ -191,6 +191,8 @@ public sealed class PostgresDialect : IDatabaseDialect
     /// <summary>55P03 lock_not_available is what lock_timeout raises.</summary>
     public bool IsLockTimeout(Exception exception) => exception is PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable };
 
+    public string ScriptStatement(string statement) => ScriptStatements.Terminated(statement);
+
     public bool IsTransient(Exception exception) =>
         exception is NpgsqlException { IsTransient: true } || exception is TimeoutException || exception.InnerException is System.Net.Sockets.SocketException;
 

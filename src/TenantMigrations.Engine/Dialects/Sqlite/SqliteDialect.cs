@@ -216,6 +216,8 @@ public sealed class SqliteDialect : IDatabaseDialect
 
     public bool IsLockTimeout(Exception exception) => false;
 
+    public string ScriptStatement(string statement) => ScriptStatements.Terminated(statement);
+
     public bool IsTransient(Exception exception) => exception is SqliteException { SqliteErrorCode: 5 or 6 };
 
     public (string? SqlState, int? Position, string? Statement) DescribeError(Exception exception) =>
