@@ -20,11 +20,14 @@ public static class ErrorIds
     /// <summary>A fault inside the tenant outside any migration's SQL: permission denied on the journal, a failed commit.</summary>
     public const string TenantFailed = "TenantFailed";
 
+    /// <summary>A migrate's target version is below the version a tenant is already at.</summary>
+    public const string TargetBelowCurrent = "TargetBelowCurrent";
+
     /// <summary>The PowerShell ErrorCategory name for an error id (the engine has no PowerShell reference).</summary>
     public static string CategoryFor(string errorId) => errorId switch
     {
         TenantLocked or LockTimeout => "ResourceBusy",
-        ChecksumMismatch or MissingMigration or IncompleteMigration or OutOfOrder => "InvalidData",
+        ChecksumMismatch or MissingMigration or IncompleteMigration or OutOfOrder or TargetBelowCurrent => "InvalidData",
         TenantUnreachable => "ConnectionError",
         InvalidMigration or InvalidTenant => "InvalidArgument",
         Cancelled => "OperationStopped",

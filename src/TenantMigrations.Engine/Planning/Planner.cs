@@ -21,6 +21,8 @@ public static class Planner
         var failed = latestByVersion.Where(kv => kv.Value.State == JournalState.Failed).Select(kv => kv.Key).Order().ToList();
         var incomplete = entries.Where(e => e.State == JournalState.Running).Select(e => e.Key).ToList();
         var current = applied.Keys.Max();
+        // A baseline row at V stands for every version up to V: the schema was there before the journal was.
+        var baseline = applied.Where(kv => kv.Value.Kind == MigrationKind.Baseline).Select(kv => kv.Key).Max();
         var values = Placeholders.ValuesFor(tenant, set.Settings);
 
         var invalid = new List<string>();
@@ -39,7 +41,7 @@ public static class Planner
         var nonRetryableFailure = (string?)null;
         foreach (var migration in set.Versioned)
         {
-            if (applied.ContainsKey(migration.Version!)) continue;
+            if (applied.ContainsKey(migration.Version!) || baseline is not null && migration.Version! <= baseline) continue;
             if (options.TargetVersion is not null && migration.Version! > options.TargetVersion) break;
             var planned = Prepare(set, migration, tenant, values, dialect, invalid);
             if (planned is null) continue;
@@ -102,6 +104,16 @@ public static class Planner
         else if (failed.Count > 0)
         {
             state = TenantState.Failed;
+        }
+        else if (options.TargetVersion is not null && current is not null && current > options.TargetVersion)
+        {
+            state = pending.Count > 0 ? TenantState.Pending : TenantState.UpToDate;
+            blocker = new MigrationError
+            {
+                ErrorId = ErrorIds.TargetBelowCurrent,
+                Version = current.Text,
+                Message = $"the tenant is at version {current}, above the target {options.TargetVersion}: migrate never goes down. Use undo with the target {options.TargetVersion} to go back.",
+            };
         }
         else if (pending.Count > 0)
         {
