@@ -66,7 +66,15 @@ public sealed record RunRecordRequest
         }
         if (!Write) return new RunRecording(RunId, toRun, alreadyDone, warnings, writer: null);
 
-        var writer = Resume ? RunRecordWriter.Append(Store.PathOf(RunId)) : RunRecordWriter.Create(Store.PathOf(RunId));
+        RunRecordWriter writer;
+        try
+        {
+            writer = Resume ? RunRecordWriter.Append(Store.PathOf(RunId)) : RunRecordWriter.Create(Store.PathOf(RunId));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"cannot write the run record {Store.PathOf(RunId)}: {ex.Message} Choose a writable folder with --run-store / -RunStore or {RunStore.EnvironmentVariable}.", ex);
+        }
         try
         {
             writer.Write(new RunHeaderLine
