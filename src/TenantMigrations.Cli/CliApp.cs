@@ -37,6 +37,7 @@ public static class CliApp
                 TenantSourceException e => (ExitCodes.InvalidInput, "InvalidTenantSource", "invalid tenants: " + e.Message),
                 UsageException e => (ExitCodes.InvalidInput, "InvalidArgument", e.Message),
                 Engine.Rollouts.RunRecords.RunNotFoundException e => (ExitCodes.InvalidInput, "RunNotFound", e.Message),
+                InvalidDataException e => (ExitCodes.InvalidInput, "InvalidRunRecord", e.Message),
                 ArgumentException e => (ExitCodes.InvalidInput, "InvalidArgument", e.Message),
                 IOException or UnauthorizedAccessException => (ExitCodes.InvalidInput, "IOError", ex.Message),
                 OperationCanceledException => (ExitCodes.TenantsFailed, "Cancelled", "cancelled."),

@@ -1,3 +1,4 @@
+using TenantMigrations.Engine.Migrations;
 using TenantMigrations.Engine.Rollouts.RunRecords;
 
 namespace TenantMigrations.Engine.Hosting;
@@ -9,6 +10,26 @@ public sealed class RunRecordsCommand(RunStore store)
     public const string InvalidRunRecord = "InvalidRunRecord";
 
     public RunStore Store { get; } = store;
+
+    public const string RunRecordUnwritable = "RunRecordUnwritable";
+
+    /// <summary>Opens a run's record for a command; a record that cannot be read or written ends the call before any tenant runs.</summary>
+    public static RunRecording? Open(RunRecordRequest? request, MigrationSet set, IReadOnlyList<Tenant> tenants)
+    {
+        if (request is null) return null;
+        try
+        {
+            return request.Open(set, tenants);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new CommandTerminatingException(new CommandError(InvalidRunRecord, "InvalidData", ex.Message, request.RunId, ex));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CommandTerminatingException(new CommandError(RunRecordUnwritable, "WriteError", ex.Message, request.RunId, ex));
+        }
+    }
 
     /// <summary>Every run of the store, oldest first; a file that is not a run record is a warning.</summary>
     public void List(ICommandHost host)

@@ -35,7 +35,7 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
 
     private MigrationRunSummary PlanAndMigrate(ICommandHost host)
     {
-        using var recording = RunRecord?.Open(Set, Tenants);
+        using var recording = RunRecordsCommand.Open(RunRecord, Set, Tenants);
         var tenants = recording?.TenantsToRun ?? Tenants;
         if (recording is not null) ReportResume(host, recording);
         var plans = Plan(host, tenants, recording);

@@ -33,7 +33,7 @@ public static class RunRecordReader
                 switch (type)
                 {
                     case RunRecordLines.Start or RunRecordLines.Resume:
-                        var header = line.Deserialize<RunHeaderLine>(RunRecordLines.Json)!;
+                        if (TryRead<RunHeaderLine>(line) is not { } header) continue;
                         if (first is null)
                         {
                             if (type != RunRecordLines.Start) throw Invalid(path, "it does not open with a \"start\" line");
@@ -50,7 +50,7 @@ public static class RunRecordReader
                         foreach (var name in header.Tenants) if (known.Add(name)) tenantNames.Add(name);
                         break;
                     case RunRecordLines.Tenant when first is not null:
-                        var tenant = line.Deserialize<RunTenantLine>(RunRecordLines.Json)!;
+                        if (TryRead<RunTenantLine>(line) is not { } tenant) continue;
                         // Removing first keeps the outcomes in the order of their last finish.
                         outcomes.Remove(tenant.Tenant);
                         outcomes[tenant.Tenant] = ToOutcome(tenant);
@@ -59,7 +59,7 @@ public static class RunRecordReader
                         lastFinished = tenant.FinishedAt;
                         break;
                     case RunRecordLines.Summary when first is not null && partStarted is not null:
-                        var summary = line.Deserialize<RunSummaryLine>(RunRecordLines.Json)!;
+                        if (TryRead<RunSummaryLine>(line) is not { } summary) continue;
                         duration += TimeSpan.FromMilliseconds(summary.DurationMs);
                         closedAt = summary.FinishedAt;
                         partStarted = null;
@@ -119,6 +119,18 @@ public static class RunRecordReader
         catch (JsonException)
         {
             return false;
+        }
+    }
+
+    private static TLine? TryRead<TLine>(JsonElement line) where TLine : class
+    {
+        try
+        {
+            return line.Deserialize<TLine>(RunRecordLines.Json);
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 
