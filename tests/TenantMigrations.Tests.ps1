@@ -7,6 +7,9 @@
 # ('MigrationFailed,TenantMigrations.Commands.InvokeTenantMigrationCommand') with -like: use 'MigrationFailed,*'.
 
 BeforeAll {
+    # Run records of these tests stay in the test drive, not in the user's state folder.
+    $script:PreviousRunStore = $env:TENANTMIGRATIONS_RUN_STORE
+    $env:TENANTMIGRATIONS_RUN_STORE = Join-Path $TestDrive 'runs'
     $RepoRoot = Split-Path -Parent $PSScriptRoot
     $Manifest = Join-Path $RepoRoot 'TenantMigrations.psd1'
     Import-Module $Manifest -Force -ErrorAction Stop
@@ -47,12 +50,13 @@ BeforeAll {
 
 AfterAll {
     Remove-Module TenantMigrations -ErrorAction SilentlyContinue
+    $env:TENANTMIGRATIONS_RUN_STORE = $script:PreviousRunStore
 }
 
 Describe 'The module' {
     It 'exports the cmdlets of the manifest' {
         $exported = (Get-Module TenantMigrations).ExportedCmdlets.Keys | Sort-Object
-        $exported | Should -Be @('Export-TenantMigrationSql', 'Get-Tenant', 'Get-TenantMigrationStatus', 'Invoke-TenantMigration', 'New-TenantMigration', 'New-TenantObject', 'Repair-TenantMigration', 'Test-TenantMigration')
+        $exported | Should -Be @('Export-TenantMigrationSql', 'Get-Tenant', 'Get-TenantMigrationRun', 'Get-TenantMigrationStatus', 'Invoke-TenantMigration', 'New-TenantMigration', 'New-TenantObject', 'Repair-TenantMigration', 'Test-TenantMigration')
     }
 
     It 'has the version of Directory.Build.props' {
@@ -395,6 +399,39 @@ Describe 'The other cmdlets' {
     }
 }
 
+Describe 'Run records' {
+    It 'records a run that Get-TenantMigrationRun shows, and -Resume runs only the tenants left' {
+        $fleet = New-TestFleet -Name 'acme', 'bad' -Extra @{ bad = 'THIS IS NOT SQL;' }
+        $store = Join-Path $fleet.Folder 'runs'
+
+        $results = Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -RunStore $store -ErrorAction SilentlyContinue
+        $runId = $results[0].RunId
+        $run = Get-TenantMigrationRun -RunId $runId -RunStore $store
+
+        $run | Should -BeOfType ([TenantMigrations.TenantMigrationRun])
+        $run.Done | Should -Be 1
+        $run.Failed | Should -Be 1
+        $run.Failures[0].TenantName | Should -Be 'bad'
+        $run.Failures[0].ErrorId | Should -Be 'MigrationFailed'
+        @(Get-TenantMigrationRun -RunStore $store).RunId | Should -Be @($runId)
+
+        (Get-Content -Path $fleet.TenantsFile -Raw).Replace('THIS IS NOT SQL;', '') | Set-Content -Path $fleet.TenantsFile
+        $resumed = Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -RunStore $store -Resume $runId
+
+        $resumed | Should -HaveCount 1
+        $resumed.TenantName | Should -Be 'bad'
+        $resumed.RunId | Should -Be $runId
+        (Get-TenantMigrationRun -RunId $runId -RunStore $store).Complete | Should -BeTrue
+    }
+
+    It 'refuses to resume an unknown run' {
+        $fleet = New-TestFleet -Name 'acme'
+
+        { Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -Resume 'nosuchrun' } | Should -Throw -ErrorId 'RunNotFound,*'
+        { Get-TenantMigrationRun -RunId 'nosuchrun' } | Should -Throw -ErrorId 'RunNotFound,*'
+    }
+}
+
 Describe 'Help' {
     It '<Name> has a synopsis, a description, every parameter described and at least two examples' -ForEach @(
         @{ Name = 'Get-Tenant' }
@@ -405,6 +442,7 @@ Describe 'Help' {
         @{ Name = 'Export-TenantMigrationSql' }
         @{ Name = 'Test-TenantMigration' }
         @{ Name = 'Repair-TenantMigration' }
+        @{ Name = 'Get-TenantMigrationRun' }
     ) {
         $help = Get-Help -Name $Name -Full
 

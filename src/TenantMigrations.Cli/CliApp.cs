@@ -13,6 +13,7 @@ public static class CliApp
         root.Subcommands.Add(MigrateCommand.Create(new FleetOptions()));
         root.Subcommands.Add(ExportCommand.Create(new FleetOptions()));
         root.Subcommands.Add(NewCommand.Create());
+        root.Subcommands.Add(RunsCommand.Create());
         return root;
     }
 
@@ -35,6 +36,8 @@ public static class CliApp
                 TenantSourceUnreachableException e => (ExitCodes.TenantsFailed, "TenantSourceUnreachable", "tenants unreachable: " + e.Message),
                 TenantSourceException e => (ExitCodes.InvalidInput, "InvalidTenantSource", "invalid tenants: " + e.Message),
                 UsageException e => (ExitCodes.InvalidInput, "InvalidArgument", e.Message),
+                Engine.Rollouts.RunRecords.RunNotFoundException e => (ExitCodes.InvalidInput, "RunNotFound", e.Message),
+                InvalidDataException e => (ExitCodes.InvalidInput, "InvalidRunRecord", e.Message),
                 ArgumentException e => (ExitCodes.InvalidInput, "InvalidArgument", e.Message),
                 IOException or UnauthorizedAccessException => (ExitCodes.InvalidInput, "IOError", ex.Message),
                 OperationCanceledException => (ExitCodes.TenantsFailed, "Cancelled", "cancelled."),

@@ -26,6 +26,7 @@ public static class MigrateCommand
             "Seconds a migration's DDL may wait for a table lock (PostgreSQL lock_timeout, MySQL lock_wait_timeout) before it is rolled back and retried (default: 5).",
             TimeSpan.FromHours(1));
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Also report each migration as it starts, and the engine's retries." };
+        var runRecord = new RunRecordOptions();
 
         var command = new Command("migrate", "Apply the pending migrations to every selected tenant.");
         options.AddTo(command);
@@ -34,10 +35,12 @@ public static class MigrateCommand
         command.Options.Add(lockTimeout);
         command.Options.Add(ddlLockTimeout);
         command.Options.Add(verbose);
+        runRecord.AddTo(command);
         command.SetAction((parseResult, cancellationToken) => CliApp.RunAsync(options.IsJson(parseResult), async console =>
         {
             var json = options.IsJson(parseResult);
             var set = options.LoadMigrations(parseResult);
+            runRecord.CheckResume(parseResult);
             var tenants = await options.SelectTenantsAsync(parseResult, set, console, cancellationToken);
             var migrateOptions = new MigrateOptions
             {
@@ -48,8 +51,11 @@ public static class MigrateCommand
                 Limits = options.Limits(parseResult),
             };
             if (parseResult.GetValue(ddlLockTimeout) is { } ddlSeconds) migrateOptions = migrateOptions with { DdlLockTimeout = TimeSpan.FromSeconds(ddlSeconds) };
+            using var recording = RunRecordOptions.Open(runRecord.Request(parseResult, options, migrateOptions), set, tenants, console);
+            migrateOptions = migrateOptions with { RunId = recording.RunId };
             var sink = new MigrateSink(console, json, parseResult.GetValue(verbose), tenants.Max(t => t.Name.Length));
-            var summary = await new FleetMigrator().MigrateAsync(tenants, set, migrateOptions, sink, cancellationToken);
+            var summary = await new FleetMigrator().MigrateAsync(recording.TenantsToRun, set, migrateOptions, recording.Wrap(sink), cancellationToken);
+            recording.Close(summary.Cancelled);
             if (json)
             {
                 console.Json(new
@@ -69,6 +75,7 @@ public static class MigrateCommand
                     cancelled = summary.Cancelled,
                     allSucceeded = summary.AllSucceeded,
                     durationMs = (long)summary.Duration.TotalMilliseconds,
+                    alreadyDone = recording.AlreadyDone.Count,
                 });
             }
             else
@@ -79,6 +86,7 @@ public static class MigrateCommand
                 console.Out(summary + (notes.Count > 0 ? $" ({string.Join("; ", notes)})" : ""));
             }
             if (summary.Cancelled) console.Error("error: the run was cancelled.");
+            if (!summary.AllSucceeded && !migrateOptions.DryRun) console.Error($"run {recording.RunId} is recorded; continue it with --resume {recording.RunId}.");
             return summary.AllSucceeded ? ExitCodes.Success : ExitCodes.TenantsFailed;
         }));
         return command;

@@ -48,6 +48,8 @@ public static class CliRunner
         start.ArgumentList.Add(DllPath);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        // Run records stay in the test's own folder, not in the user's state folder.
+        start.Environment["TENANTMIGRATIONS_RUN_STORE"] = Path.Combine(workingDirectory, ".runs");
         return Process.Start(start)!;
     }
 

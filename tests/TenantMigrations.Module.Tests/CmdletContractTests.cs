@@ -27,7 +27,7 @@ public sealed class CmdletContractTests
     public void The_module_has_the_cmdlets_of_the_issue()
     {
         Assert.Equal(
-            ["Export-TenantMigrationSql", "Get-Tenant", "Get-TenantMigrationStatus", "Invoke-TenantMigration", "New-TenantMigration", "New-TenantObject", "Repair-TenantMigration", "Test-TenantMigration"],
+            ["Export-TenantMigrationSql", "Get-Tenant", "Get-TenantMigrationRun", "Get-TenantMigrationStatus", "Invoke-TenantMigration", "New-TenantMigration", "New-TenantObject", "Repair-TenantMigration", "Test-TenantMigration"],
             CmdletContract.All.Select(c => c.Name));
     }
 
@@ -49,6 +49,7 @@ public sealed class CmdletContractTests
         Assert.Equal("TenantMigrations.TenantMigrationStatus", Assert.Single(CmdletContract.Get("Get-TenantMigrationStatus").OutputTypes));
         Assert.Equal("TenantMigrations.Tenant", Assert.Single(CmdletContract.Get("Get-Tenant").OutputTypes));
         Assert.Equal("System.IO.FileInfo", Assert.Single(CmdletContract.Get("New-TenantMigration").OutputTypes));
+        Assert.Equal("TenantMigrations.TenantMigrationRun", Assert.Single(CmdletContract.Get("Get-TenantMigrationRun").OutputTypes));
     }
 
     [Fact]

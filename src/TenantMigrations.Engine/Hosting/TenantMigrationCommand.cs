@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Migrations;
+using TenantMigrations.Engine.Rollouts.RunRecords;
 
 namespace TenantMigrations.Engine.Hosting;
 
@@ -15,6 +16,9 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
     public const string Activity = "Migrating tenants";
 
     public MigrateOptions Options { get; } = options;
+
+    /// <summary>The run record to write (and, on a resume, the tenants to skip); null records nothing.</summary>
+    public RunRecordRequest? RunRecord { get; init; }
 
     /// <summary>Plans, asks, migrates. Returns the summary of the real run (empty when nothing was approved).</summary>
     public MigrationRunSummary Run(ICommandHost host)
@@ -31,12 +35,15 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
 
     private MigrationRunSummary PlanAndMigrate(ICommandHost host)
     {
-        var plans = Plan(host);
+        using var recording = RunRecordsCommand.Open(RunRecord, Set, Tenants);
+        var tenants = recording?.TenantsToRun ?? Tenants;
+        if (recording is not null) ReportResume(host, recording);
+        var plans = Plan(host, tenants, recording);
         var approved = new List<Tenant>();
-        foreach (var tenant in Tenants)
+        foreach (var tenant in tenants)
         {
             if (!plans.TryGetValue(tenant, out var plan)) continue;
-            if (plan.Error is not null || plan.Planned.Length == 0)
+            if (EndsWithPlan(plan))
             {
                 // Nothing would change: report the tenant as it stands, without touching it.
                 var standing = AsRunResult(plan);
@@ -48,12 +55,16 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
             else if (whatIf) host.WriteObject(AsPlannedResult(plan));
             else host.WriteVerbose($"{tenant.Name}: skipped, {plan.Planned.Length} migration(s) not applied.");
         }
-        if (approved.Count == 0 || IsCancelled) return new MigrationRunSummary { RunId = Options.RunId, Skipped = Tenants.Count };
+        if (approved.Count == 0 || IsCancelled)
+        {
+            recording?.Close(IsCancelled);
+            return new MigrationRunSummary { RunId = Options.RunId, Skipped = tenants.Count };
+        }
 
         var progress = new FleetProgress(host, Activity, approved.Count);
         try
         {
-            var summary = Drain((sink, token) => Migrator.MigrateAsync(approved, Set, Options with { DryRun = false }, sink, token), fleetEvent =>
+            var summary = Drain((sink, token) => Migrator.MigrateAsync(approved, Set, Options with { DryRun = false }, recording?.Wrap(sink) ?? sink, token), fleetEvent =>
             {
                 switch (fleetEvent)
                 {
@@ -74,6 +85,7 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
                         break;
                 }
             });
+            recording?.Close(summary.Cancelled);
             host.WriteVerbose(summary.ToString());
             return summary;
         }
@@ -92,13 +104,25 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
 
     public static string Target(Tenant tenant) => $"{tenant.Name} ({tenant.Engine})";
 
-    private Dictionary<Tenant, TenantMigrationResult> Plan(ICommandHost host)
+    /// <summary>A tenant whose plan has an error or nothing to apply ends with its plan: it is not run.</summary>
+    private static bool EndsWithPlan(TenantMigrationResult plan) => plan.Error is not null || plan.Planned.Length == 0;
+
+    private static void ReportResume(ICommandHost host, RunRecording recording)
+    {
+        foreach (var warning in recording.Warnings) host.WriteWarning(warning);
+        if (recording.AlreadyDone.Count > 0)
+        {
+            host.WriteVerbose($"Resuming run {recording.RunId}: {recording.AlreadyDone.Count} tenant(s) already done are skipped, {recording.TenantsToRun.Count} left.");
+        }
+    }
+
+    private Dictionary<Tenant, TenantMigrationResult> Plan(ICommandHost host, IReadOnlyList<Tenant> tenants, RunRecording? recording)
     {
         var plans = new ConcurrentDictionary<Tenant, TenantMigrationResult>();
-        var progress = new FleetProgress(host, "Reading tenant state", Tenants.Count);
+        var progress = new FleetProgress(host, "Reading tenant state", tenants.Count);
         try
         {
-            Drain((sink, token) => Migrator.MigrateAsync(Tenants, Set, Options with { DryRun = true }, sink, token), fleetEvent =>
+            Drain((sink, token) => Migrator.MigrateAsync(tenants, Set, Options with { DryRun = true }, recording?.Wrap(sink, EndsWithPlan) ?? sink, token), fleetEvent =>
             {
                 switch (fleetEvent)
                 {

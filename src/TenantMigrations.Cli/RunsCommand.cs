@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.Globalization;
+using TenantMigrations.Engine.Rollouts.RunRecords;
+
+namespace TenantMigrations.Cli;
+
+/// <summary>tenantmigrations runs [RUN]: lists the recorded runs, or shows one with its failures and the tenants left.</summary>
+public static class RunsCommand
+{
+    private static readonly string[] Header = ["RUN", "STARTED", "FINISHED", "DONE", "FAILED"];
+
+    public static Command Create()
+    {
+        var run = new Argument<string?>("run") { Description = "The run to show; every run when omitted.", Arity = ArgumentArity.ZeroOrOne };
+        var store = RunRecordOptions.StoreOption();
+        var json = new Option<bool>("--json") { Description = "Write JSON lines (one object per line, each with a \"type\") instead of text." };
+
+        var command = new Command("runs", "List the recorded migrate runs, or show one: progress, failures with their errors, tenants left, duration.");
+        command.Arguments.Add(run);
+        command.Options.Add(store);
+        command.Options.Add(json);
+        command.SetAction((parseResult, _) => CliApp.RunAsync(parseResult.GetValue(json), console =>
+        {
+            var runStore = RunRecordOptions.StoreFor(parseResult, store);
+            var asJson = parseResult.GetValue(json);
+            if (parseResult.GetValue(run) is { } runId)
+            {
+                if (!runStore.Contains(runId)) throw new RunNotFoundException(runId, runStore.Folder);
+                var one = RunRecordReader.Read(runStore.PathOf(runId));
+                if (asJson) console.Json(ToJson(one, details: true));
+                else WriteRun(console, one);
+            }
+            else
+            {
+                var runs = ReadAll(runStore, console);
+                if (asJson) foreach (var each in runs) console.Json(ToJson(each, details: false));
+                else WriteList(console, runStore, runs);
+            }
+            return Task.FromResult(ExitCodes.Success);
+        }));
+        return command;
+    }
+
+    private static List<TenantMigrationRun> ReadAll(RunStore store, CliConsole console)
+    {
+        var runs = new List<TenantMigrationRun>();
+        foreach (var path in store.RecordFiles())
+        {
+            try
+            {
+                runs.Add(RunRecordReader.Read(path));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or System.Text.Json.JsonException)
+            {
+                console.Error($"warning: skipped {path}: {ex.Message}");
+            }
+        }
+        return runs.OrderBy(r => r.StartedAt).ThenBy(r => r.RunId, StringComparer.Ordinal).ToList();
+    }
+
+    private static void WriteList(CliConsole console, RunStore store, List<TenantMigrationRun> runs)
+    {
+        if (runs.Count == 0)
+        {
+            console.Out($"no runs in {store.Folder}");
+            return;
+        }
+        var rows = new List<string[]> { Header };
+        rows.AddRange(runs.Select(r => new[] { r.RunId, Time(r.StartedAt), Finished(r), $"{r.Done}/{r.TenantCount}", r.Failed.ToString(CultureInfo.InvariantCulture) }));
+        var widths = Enumerable.Range(0, Header.Length).Select(i => rows.Max(r => r[i].Length)).ToArray();
+        foreach (var row in rows) console.Out(string.Join("  ", row.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd());
+    }
+
+    private static void WriteRun(CliConsole console, TenantMigrationRun run)
+    {
+        console.Out($"run       {run.RunId}");
+        console.Out($"started   {Time(run.StartedAt)}");
+        console.Out($"finished  {Finished(run)}");
+        console.Out($"progress  {run.Done}/{run.TenantCount} done, {run.Failed} failed, {run.Left} left, {run.MigrationsApplied} migrations applied");
+        console.Out($"duration  {CliApp.Seconds(run.Duration)}{(run.Resumes > 0 ? $" (resumed {run.Resumes} time{(run.Resumes == 1 ? "" : "s")})" : "")}");
+        console.Out($"folder    {run.MigrationsFolder}");
+        console.Out($"options   {string.Join(" ", run.Options.Select(o => $"--{o.Key} {o.Value}"))}");
+        console.Out($"record    {run.Path}");
+        if (run.Failures.Length > 0)
+        {
+            console.Out();
+            console.Out($"failures ({run.Failures.Length}):");
+            var width = run.Failures.Max(f => f.TenantName.Length);
+            foreach (var failure in run.Failures)
+            {
+                console.Out($"  {failure.TenantName.PadRight(width)}  {failure.Result}  {failure.ErrorId}: {CliApp.OneLine(failure.ErrorMessage)}".TrimEnd());
+            }
+        }
+        if (run.TenantsLeft.Length > 0)
+        {
+            console.Out();
+            console.Out($"tenants left ({run.TenantsLeft.Length}): {string.Join(", ", run.TenantsLeft)}");
+        }
+    }
+
+    private static object ToJson(TenantMigrationRun run, bool details) => new
+    {
+        type = "run",
+        runId = run.RunId,
+        startedAt = run.StartedAt,
+        finishedAt = run.FinishedAt,
+        complete = run.Complete,
+        total = run.TenantCount,
+        done = run.Done,
+        failed = run.Failed,
+        left = run.Left,
+        migrationsApplied = run.MigrationsApplied,
+        resumes = run.Resumes,
+        durationMs = (long)run.Duration.TotalMilliseconds,
+        toolVersion = run.ToolVersion,
+        migrationsFolder = run.MigrationsFolder,
+        options = run.Options,
+        path = run.Path,
+        failures = details ? run.Failures.Select(Outcome).ToArray() : null,
+        tenantsLeft = details ? run.TenantsLeft : null,
+        tenants = details ? run.Tenants.Select(Outcome).ToArray() : null,
+    };
+
+    private static object Outcome(TenantRunOutcome t) => new
+    {
+        tenant = t.TenantName,
+        engine = t.Engine,
+        outcome = t.Result,
+        stateAfter = t.StateAfter,
+        versionBefore = t.VersionBefore,
+        versionAfter = t.VersionAfter,
+        applied = t.Applied,
+        errorId = t.ErrorId,
+        error = t.ErrorMessage,
+        durationMs = (long)t.Duration.TotalMilliseconds,
+        finishedAt = t.FinishedAt,
+    };
+
+    private static string Finished(TenantMigrationRun run) => run.Complete && run.FinishedAt is { } finished ? Time(finished) : "incomplete";
+
+    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}
