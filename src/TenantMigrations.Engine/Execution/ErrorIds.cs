@@ -20,6 +20,9 @@ public static class ErrorIds
     /// <summary>A fault inside the tenant outside any migration's SQL: permission denied on the journal, a failed commit.</summary>
     public const string TenantFailed = "TenantFailed";
 
+    /// <summary>A verify script failed or its query returned no row after the migration ran; the journal is unchanged.</summary>
+    public const string VerificationFailed = "VerificationFailed";
+
     /// <summary>The PowerShell ErrorCategory name for an error id (the engine has no PowerShell reference).</summary>
     public static string CategoryFor(string errorId) => errorId switch
     {
@@ -28,6 +31,7 @@ public static class ErrorIds
         TenantUnreachable => "ConnectionError",
         InvalidMigration or InvalidTenant => "InvalidArgument",
         Cancelled => "OperationStopped",
+        VerificationFailed => "InvalidResult",
         _ => "InvalidOperation",
     };
 }
