@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Migrations;
+using TenantMigrations.Engine.Rollouts;
 
 namespace TenantMigrations.Engine.Hosting;
 
@@ -15,6 +16,9 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
     public const string Activity = "Migrating tenants";
 
     public MigrateOptions Options { get; } = options;
+
+    /// <summary>Waves, breaker, budget, partition, exclusions, per-server throttle and skip-locked of the real run.</summary>
+    public RolloutOptions Rollout { get; init; } = new();
 
     /// <summary>Plans, asks, migrates. Returns the summary of the real run (empty when nothing was approved).</summary>
     public MigrationRunSummary Run(ICommandHost host)
@@ -31,9 +35,11 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
 
     private MigrationRunSummary PlanAndMigrate(ICommandHost host)
     {
-        var plans = Plan(host);
+        var selected = Rollout.Select(Tenants);
+        if (selected.Count < Tenants.Count) host.WriteVerbose($"{Tenants.Count - selected.Count} of {Tenants.Count} tenants are excluded or in another partition.");
+        var plans = Plan(host, selected);
         var approved = new List<Tenant>();
-        foreach (var tenant in Tenants)
+        foreach (var tenant in selected)
         {
             if (!plans.TryGetValue(tenant, out var plan)) continue;
             if (plan.Error is not null || plan.Planned.Length == 0)
@@ -48,12 +54,13 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
             else if (whatIf) host.WriteObject(AsPlannedResult(plan));
             else host.WriteVerbose($"{tenant.Name}: skipped, {plan.Planned.Length} migration(s) not applied.");
         }
-        if (approved.Count == 0 || IsCancelled) return new MigrationRunSummary { RunId = Options.RunId, Skipped = Tenants.Count };
+        if (approved.Count == 0 || IsCancelled) return new MigrationRunSummary { RunId = Options.RunId, Skipped = selected.Count };
 
         var progress = new FleetProgress(host, Activity, approved.Count);
         try
         {
-            var summary = Drain((sink, token) => Migrator.MigrateAsync(approved, Set, Options with { DryRun = false }, sink, token), fleetEvent =>
+            var rollout = Rollout with { Exclude = [], Partition = null };
+            var summary = Drain((sink, token) => new RolloutRunner(Migrator).MigrateAsync(approved, Set, Options with { DryRun = false }, rollout, sink, token), fleetEvent =>
             {
                 switch (fleetEvent)
                 {
@@ -67,7 +74,11 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
                     case TenantFinished finished:
                         progress.Finished(finished.Result.TenantName);
                         host.WriteObject(finished.Result);
-                        if (!finished.Result.Succeeded) host.WriteError(TenantErrors.ForResult(finished.Result));
+                        if (finished.Result.Skipped) host.WriteVerbose($"{finished.Result.TenantName}: Skipped (locked by another runner).");
+                        else if (!finished.Result.Succeeded) host.WriteError(TenantErrors.ForResult(finished.Result));
+                        break;
+                    case FleetLog { Level: FleetLogLevel.Warning } warning:
+                        host.WriteWarning(warning.Message);
                         break;
                     case FleetLog log:
                         Log(host, log);
@@ -75,6 +86,7 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
                 }
             });
             host.WriteVerbose(summary.ToString());
+            if (summary.StoppedBy != RunStopReason.None) host.WriteWarning(summary.ToString());
             return summary;
         }
         finally
@@ -92,13 +104,13 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
 
     public static string Target(Tenant tenant) => $"{tenant.Name} ({tenant.Engine})";
 
-    private Dictionary<Tenant, TenantMigrationResult> Plan(ICommandHost host)
+    private Dictionary<Tenant, TenantMigrationResult> Plan(ICommandHost host, IReadOnlyList<Tenant> tenants)
     {
         var plans = new ConcurrentDictionary<Tenant, TenantMigrationResult>();
-        var progress = new FleetProgress(host, "Reading tenant state", Tenants.Count);
+        var progress = new FleetProgress(host, "Reading tenant state", tenants.Count);
         try
         {
-            Drain((sink, token) => Migrator.MigrateAsync(Tenants, Set, Options with { DryRun = true }, sink, token), fleetEvent =>
+            Drain((sink, token) => Migrator.MigrateAsync(tenants, Set, Options with { DryRun = true }, sink, token), fleetEvent =>
             {
                 switch (fleetEvent)
                 {

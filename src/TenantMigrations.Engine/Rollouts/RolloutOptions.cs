@@ -41,6 +41,19 @@ public sealed record RolloutOptions
         if (ThrottlePerServer is < 1) throw new ArgumentOutOfRangeException(nameof(ThrottlePerServer), ThrottlePerServer, "ThrottlePerServer must be at least 1.");
     }
 
+    /// <summary>The waves of the run (these options', else the settings file's); throws ArgumentException when <see cref="OnlyWave"/> names none of them.</summary>
+    public IReadOnlyList<WaveDefinition> WavesFor(Migrations.MigrationSet set)
+    {
+        var waves = Waves ?? set.Settings.Waves;
+        if (OnlyWave is { } only && !waves.Any(w => w.Name.Equals(only, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new ArgumentException(waves.Count == 0
+                ? $"wave '{only}': no waves are defined (give the waves, or \"waves\" in {Path.Combine(set.Folder, Migrations.MigrationSettings.FileName)})."
+                : $"wave '{only}' is not one of the waves: {string.Join(", ", waves.Select(w => w.Name))}.");
+        }
+        return waves;
+    }
+
     /// <summary>The tenants of this runner: the exclusions removed, then this partition's share kept.</summary>
     public IReadOnlyList<Tenant> Select(IReadOnlyList<Tenant> tenants)
     {

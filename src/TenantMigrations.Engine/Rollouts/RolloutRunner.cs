@@ -20,13 +20,7 @@ public sealed class RolloutRunner(FleetMigrator? migrator = null)
         var clock = Stopwatch.StartNew();
         bool BudgetSpent() => rollout.MaxDuration is { } budget && clock.Elapsed >= budget;
         var selected = rollout.Select(tenants);
-        var waves = rollout.Waves ?? set.Settings.Waves;
-        if (rollout.OnlyWave is { } only && !waves.Any(w => w.Name.Equals(only, StringComparison.OrdinalIgnoreCase)))
-        {
-            throw new ArgumentException(waves.Count == 0
-                ? $"--wave '{only}': no waves are defined (give --waves or \"waves\" in {Path.Combine(set.Folder, MigrationSettings.FileName)})."
-                : $"--wave '{only}' is not one of the waves: {string.Join(", ", waves.Select(w => w.Name))}.", nameof(rollout));
-        }
+        var waves = rollout.WavesFor(set);
         var throttle = rollout.ThrottlePerServer is { } perServer ? new ServerThrottle(perServer) : null;
 
         if (waves.Count == 0)
