@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Migrations;
 
@@ -9,16 +8,19 @@ namespace TenantMigrations.Engine.Rollouts;
 /// (a wave starts only when the previous one passed its gate), and stops starting tenants when the circuit breaker
 /// trips or the time budget is spent. Tenants in flight always finish.
 /// </summary>
-public sealed class RolloutRunner(FleetMigrator? migrator = null)
+/// <param name="time">The clock of the time budget and the wave delay (tests step it).</param>
+public sealed class RolloutRunner(FleetMigrator? migrator = null, TimeProvider? time = null)
 {
     private readonly FleetMigrator migrator = migrator ?? new FleetMigrator();
+    private readonly TimeProvider time = time ?? TimeProvider.System;
 
     public async Task<MigrationRunSummary> MigrateAsync(IReadOnlyList<Tenant> tenants, MigrationSet set, MigrateOptions options, RolloutOptions rollout, IFleetSink sink, CancellationToken cancellationToken = default)
     {
         options.Validate();
         rollout.Validate();
-        var clock = Stopwatch.StartNew();
-        bool BudgetSpent() => rollout.MaxDuration is { } budget && clock.Elapsed >= budget;
+        var started = time.GetTimestamp();
+        TimeSpan Elapsed() => time.GetElapsedTime(started);
+        bool BudgetSpent() => rollout.MaxDuration is { } budget && Elapsed() >= budget;
         var selected = rollout.Select(tenants);
         var waves = rollout.WavesFor(set);
         var throttle = rollout.ThrottlePerServer is { } perServer ? new ServerThrottle(perServer) : null;
@@ -29,7 +31,7 @@ public sealed class RolloutRunner(FleetMigrator? migrator = null)
             var gate = new RolloutGate(null, breaker, BudgetSpent, throttle, verifierFor: null, rollout.SkipLocked, sink);
             var flat = await migrator.MigrateGatedAsync(Order(selected, throttle), set, options, sink, gate, cancellationToken).ConfigureAwait(false);
             flat.StoppedBy = gate.StoppedBy;
-            flat.Duration = clock.Elapsed;
+            flat.Duration = Elapsed();
             return flat;
         }
 
@@ -54,11 +56,11 @@ public sealed class RolloutRunner(FleetMigrator? migrator = null)
             }
             if (ranOne && rollout.WaveDelay > TimeSpan.Zero && !options.DryRun && waveTenants.Count > 0)
             {
-                var wait = rollout.MaxDuration is { } budget ? TimeSpan.FromTicks(Math.Max(0, Math.Min(rollout.WaveDelay.Ticks, (budget - clock.Elapsed).Ticks))) : rollout.WaveDelay;
+                var wait = rollout.MaxDuration is { } budget ? TimeSpan.FromTicks(Math.Max(0, Math.Min(rollout.WaveDelay.Ticks, (budget - Elapsed()).Ticks))) : rollout.WaveDelay;
                 sink.Post(new FleetLog(FleetLogLevel.Verbose, $"waiting {DurationText.Format(wait)} before wave {wave.Name}."));
                 try
                 {
-                    await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
@@ -90,14 +92,17 @@ public sealed class RolloutRunner(FleetMigrator? migrator = null)
                 Passed = gate.StoppedBy == RunStopReason.None && !cancelled && breaker.Within(finished),
             };
             outcomes.Add(outcome);
-            if (gate.StoppedBy != RunStopReason.None)
+            var laterWaves = index < planned.Count - 1 && rollout.OnlyWave is null;
+            if (gate.StoppedBy == RunStopReason.TimeBudget)
             {
-                stoppedBy = gate.StoppedBy;
+                stoppedBy = RunStopReason.TimeBudget;
             }
-            else if (!outcome.Passed && !cancelled && index < planned.Count - 1 && rollout.OnlyWave is null)
+            else if (!outcome.Passed && !cancelled && (laterWaves || gate.StoppedBy != RunStopReason.None))
             {
+                // Inside a wave the breaker is the wave's allowance: crossing it is that wave's gate closing.
                 stoppedBy = RunStopReason.WaveGate;
-                sink.Post(new FleetLog(FleetLogLevel.Warning, $"wave {wave.Name} did not pass its gate ({outcome.Failed} of {finished} tenants failed; allowance: {breaker.Describe()}); the next waves do not start."));
+                var next = laterWaves ? "the next waves do not start" : "its remaining tenants did not start";
+                sink.Post(new FleetLog(FleetLogLevel.Warning, $"wave {wave.Name} did not pass its gate ({outcome.Failed} of {finished} tenants failed, {outcome.VerificationFailed} of them in verification; allowance: {breaker.Describe()}); {next}."));
             }
         }
 
@@ -118,7 +123,7 @@ public sealed class RolloutRunner(FleetMigrator? migrator = null)
             Cancelled = cancelled,
             StoppedBy = stoppedBy,
             Waves = [.. outcomes],
-            Duration = clock.Elapsed,
+            Duration = Elapsed(),
         };
         return total;
     }
