@@ -67,12 +67,9 @@ internal sealed class RolloutGate(
         public void Dispose() { }
     }
 
-    public static Func<Tenant, TenantVerifier> Verifiers(DialectRegistryView dialects, MigrationSet set, ConnectionLimits limits) =>
-        tenant => new TenantVerifier(dialects(tenant), set, limits);
+    public static Func<Tenant, TenantVerifier> Verifiers(Func<Tenant, IDatabaseDialect> dialectFor, MigrationSet set, ConnectionLimits limits) =>
+        tenant => new TenantVerifier(dialectFor(tenant), set, limits);
 }
-
-/// <summary>The dialect of a tenant.</summary>
-internal delegate IDatabaseDialect DialectRegistryView(Tenant tenant);
 
 /// <summary>Lets a rollout decide, tenant by tenant, whether the fleet loop starts it, and complete its result.</summary>
 internal interface ITenantGate
