@@ -11,6 +11,9 @@ public static class ExitCodes
 
     /// <summary>Invalid input or usage: bad migrations folder, bad tenants source, bad option, unknown command.</summary>
     public const int InvalidInput = 2;
+
+    /// <summary>migrate: the time budget (--max-duration) was spent before every tenant started; nothing failed. Run again to finish.</summary>
+    public const int Incomplete = 3;
 }
 
 /// <summary>A usage problem found by the CLI itself (exit code 2).</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using TenantMigrations.Engine.Execution;
+using TenantMigrations.Engine.Rollouts;
 
 namespace TenantMigrations.Cli;
 
@@ -27,6 +28,7 @@ public static class MigrateCommand
             TimeSpan.FromHours(1));
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Also report each migration as it starts, and the engine's retries." };
         var runRecord = new RunRecordOptions();
+        var rolloutOptions = new RolloutCliOptions();
 
         var command = new Command("migrate", "Apply the pending migrations to every selected tenant.");
         options.AddTo(command);
@@ -36,11 +38,13 @@ public static class MigrateCommand
         command.Options.Add(ddlLockTimeout);
         command.Options.Add(verbose);
         runRecord.AddTo(command);
+        rolloutOptions.AddTo(command);
         command.SetAction((parseResult, cancellationToken) => CliApp.RunAsync(options.IsJson(parseResult), async console =>
         {
             var json = options.IsJson(parseResult);
             var set = options.LoadMigrations(parseResult);
             runRecord.CheckResume(parseResult);
+            var rollout = rolloutOptions.Read(parseResult);
             var tenants = await options.SelectTenantsAsync(parseResult, set, console, cancellationToken);
             var migrateOptions = new MigrateOptions
             {
@@ -54,7 +58,7 @@ public static class MigrateCommand
             using var recording = RunRecordOptions.Open(runRecord.Request(parseResult, options, migrateOptions), set, tenants, console);
             migrateOptions = migrateOptions with { RunId = recording.RunId };
             var sink = new MigrateSink(console, json, parseResult.GetValue(verbose), tenants.Max(t => t.Name.Length));
-            var summary = await new FleetMigrator().MigrateAsync(recording.TenantsToRun, set, migrateOptions, recording.Wrap(sink), cancellationToken);
+            var summary = await new RolloutRunner().MigrateAsync(recording.TenantsToRun, set, migrateOptions, rollout, recording.Wrap(sink), cancellationToken);
             recording.Close(summary.Cancelled);
             if (json)
             {
@@ -70,9 +74,16 @@ public static class MigrateCommand
                     blocked = summary.Blocked,
                     unreachable = summary.Unreachable,
                     skipped = summary.Skipped,
+                    notStarted = summary.Skipped,
+                    skippedLocked = summary.SkippedLocked,
+                    verificationFailed = summary.VerificationFailed,
                     migrationsApplied = summary.MigrationsApplied,
                     migrationsPlanned = sink.Planned,
                     cancelled = summary.Cancelled,
+                    stoppedBy = summary.StoppedBy,
+                    waves = summary.Waves.Select(w => new { name = w.Name, total = w.Total, succeeded = w.Succeeded, failed = w.Failed, verificationFailed = w.VerificationFailed, skippedLocked = w.SkippedLocked, notStarted = w.NotStarted, passed = w.Passed }).ToArray(),
+                    failedTenants = summary.FailedTenants.Take(FailedTenantsShown).ToArray(),
+                    failedTenantsNotShown = Math.Max(0, summary.FailedTenants.Length - FailedTenantsShown),
                     allSucceeded = summary.AllSucceeded,
                     durationMs = (long)summary.Duration.TotalMilliseconds,
                     alreadyDone = recording.AlreadyDone.Count,
@@ -80,16 +91,33 @@ public static class MigrateCommand
             }
             else
             {
+                foreach (var wave in summary.Waves) console.Out(wave.ToString());
                 var notes = new List<string>();
                 if (migrateOptions.DryRun) notes.Add($"dry run: {sink.Planned} migrations would be applied");
                 if (summary.Cancelled) notes.Add($"cancelled: {summary.Skipped} tenants not started");
                 console.Out(summary + (notes.Count > 0 ? $" ({string.Join("; ", notes)})" : ""));
+                if (summary.FailedTenants.Length > 0)
+                {
+                    var more = summary.FailedTenants.Length - FailedTenantsShown;
+                    console.Out($"failed tenants: {string.Join(", ", summary.FailedTenants.Take(FailedTenantsShown))}{(more > 0 ? $" and {more} more" : "")}");
+                }
             }
             if (summary.Cancelled) console.Error("error: the run was cancelled.");
             if (!summary.AllSucceeded && !migrateOptions.DryRun) console.Error($"run {recording.RunId} is recorded; continue it with --resume {recording.RunId}.");
-            return summary.AllSucceeded ? ExitCodes.Success : ExitCodes.TenantsFailed;
+            return ExitCodeOf(summary);
         }));
         return command;
+    }
+
+    private const int FailedTenantsShown = 20;
+
+    /// <summary>0 when everything is done; 3 when only the time budget kept tenants from starting; 1 otherwise.</summary>
+    public static int ExitCodeOf(MigrationRunSummary summary)
+    {
+        if (summary.AllSucceeded) return ExitCodes.Success;
+        var onlyUnfinished = summary.StoppedBy == RunStopReason.TimeBudget && !summary.Cancelled
+            && summary.Failed == 0 && summary.Locked == 0 && summary.Blocked == 0 && summary.Unreachable == 0;
+        return onlyUnfinished ? ExitCodes.Incomplete : ExitCodes.TenantsFailed;
     }
 
     /// <summary>Prints each tenant as it finishes. Called concurrently by the engine's workers; CliConsole serializes the writes.</summary>
@@ -123,6 +151,11 @@ public static class MigrateCommand
 
         private void WriteText(TenantMigrationResult r)
         {
+            if (r.Skipped)
+            {
+                console.Out($"{r.TenantName.PadRight(nameWidth)}  Skipped (locked by another runner)");
+                return;
+            }
             var line = $"{r.TenantName.PadRight(nameWidth)}  {r.StateBefore} -> {r.StateAfter}  version {r.VersionBefore ?? "-"} -> {r.VersionAfter ?? "-"}";
             line += r.DryRun
                 ? $"  would apply {r.Planned.Length}{(r.Planned.Length > 0 ? ": " + string.Join(", ", r.Planned.Select(p => p.Version ?? "R " + p.Description)) : "")}"
@@ -143,6 +176,8 @@ public static class MigrateCommand
             engine = r.Engine,
             schema = r.Tenant.Schema,
             succeeded = r.Succeeded,
+            skipped = r.Skipped,
+            wave = r.Wave,
             stateBefore = r.StateBefore,
             stateAfter = r.StateAfter,
             versionBefore = r.VersionBefore,

@@ -26,6 +26,9 @@ public enum MigrationKind
     Repeatable,
     Undo,
     Baseline,
+
+    /// <summary>A V&lt;version&gt;__&lt;desc&gt;.verify.sql script: checks its migration after it ran, never journaled.</summary>
+    Verify,
 }
 
 public enum JournalState
@@ -33,4 +36,19 @@ public enum JournalState
     Running,
     Succeeded,
     Failed,
+}
+
+/// <summary>Why a run stopped before starting every tenant it selected.</summary>
+public enum RunStopReason
+{
+    None,
+
+    /// <summary>--max-failures or --max-failure-rate was crossed.</summary>
+    CircuitBreaker,
+
+    /// <summary>--max-duration was spent.</summary>
+    TimeBudget,
+
+    /// <summary>A wave ended beyond its failure allowance or failed its verification: the next waves did not start.</summary>
+    WaveGate,
 }

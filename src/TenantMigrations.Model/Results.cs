@@ -74,6 +74,12 @@ public sealed class TenantMigrationResult
 
     public string RunId { get; set; } = "";
 
+    /// <summary>The wave the tenant ran in, for a run in waves.</summary>
+    public string? Wave { get; set; }
+
+    /// <summary>Locked by another runner and left to it (--skip-locked): not a failure.</summary>
+    public bool Skipped { get; set; }
+
     public bool Succeeded => Error is null && StateAfter is TenantState.UpToDate or TenantState.Pending;
 
     public override string ToString() => $"{TenantName}: {StateBefore} -> {StateAfter}";
@@ -133,16 +139,67 @@ public sealed class MigrationRunSummary
 
     public int Unreachable { get; set; }
 
+    /// <summary>Tenants never started: the run was cancelled, or stopped by the breaker, the time budget or a wave gate.</summary>
     public int Skipped { get; set; }
+
+    /// <summary>Tenants locked by another runner and left to it (--skip-locked); they are not failures.</summary>
+    public int SkippedLocked { get; set; }
+
+    /// <summary>Of the failed tenants, those whose migrations applied but whose verify script did not pass.</summary>
+    public int VerificationFailed { get; set; }
 
     public int MigrationsApplied { get; set; }
 
     public bool Cancelled { get; set; }
 
+    /// <summary>Why the run stopped starting tenants early; None when it did not.</summary>
+    public RunStopReason StoppedBy { get; set; }
+
+    /// <summary>Each wave's outcome, in order, for a run in waves; empty for a flat run.</summary>
+    public WaveOutcome[] Waves { get; set; } = [];
+
+    /// <summary>The names of the tenants that did not succeed (skipped-locked ones excepted), sorted by name.</summary>
+    public string[] FailedTenants { get; set; } = [];
+
     public TimeSpan Duration { get; set; }
 
-    public bool AllSucceeded => Failed == 0 && Locked == 0 && Blocked == 0 && Unreachable == 0 && !Cancelled;
+    public bool AllSucceeded => Failed == 0 && Locked == 0 && Blocked == 0 && Unreachable == 0 && !Cancelled && StoppedBy == RunStopReason.None;
 
     public override string ToString() =>
-        $"{Total} tenants: {Succeeded} succeeded, {Failed} failed, {Locked} locked, {Blocked} blocked, {Unreachable} unreachable, {MigrationsApplied} migrations applied in {Duration.TotalSeconds:0.00}s";
+        $"{Total} tenants: {Succeeded} succeeded, {Failed} failed, {Locked} locked, {Blocked} blocked, {Unreachable} unreachable, {MigrationsApplied} migrations applied in {Duration.TotalSeconds:0.00}s"
+        + (SkippedLocked > 0 ? $", {SkippedLocked} skipped (locked by another runner)" : "")
+        + StopNote;
+
+    private string StopNote => StoppedBy switch
+    {
+        RunStopReason.CircuitBreaker => $"; stopped by the circuit breaker: {Skipped} tenants not started",
+        RunStopReason.TimeBudget => $"; time budget spent: {Skipped} tenants not started",
+        RunStopReason.WaveGate => $"; stopped at a wave gate: {Skipped} tenants not started",
+        _ => "",
+    };
+}
+
+/// <summary>What one wave of a run did, and whether its gate let the next wave start.</summary>
+public sealed class WaveOutcome
+{
+    public string Name { get; set; } = "";
+
+    public int Total { get; set; }
+
+    public int Succeeded { get; set; }
+
+    /// <summary>Tenants that count against the wave's allowance: failed, blocked, unreachable, locked or verification failed.</summary>
+    public int Failed { get; set; }
+
+    public int VerificationFailed { get; set; }
+
+    public int SkippedLocked { get; set; }
+
+    public int NotStarted { get; set; }
+
+    /// <summary>False when the wave ended beyond its allowance, failed verification, or did not run to the end.</summary>
+    public bool Passed { get; set; }
+
+    public override string ToString() =>
+        $"wave {Name}: {Total} tenants, {Succeeded} succeeded, {Failed} failed ({VerificationFailed} verification), {NotStarted} not started: {(Passed ? "passed" : "not passed")}";
 }

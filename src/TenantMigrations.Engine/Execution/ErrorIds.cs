@@ -23,6 +23,9 @@ public static class ErrorIds
     /// <summary>A migrate's target version is below the version a tenant is already at.</summary>
     public const string TargetBelowCurrent = "TargetBelowCurrent";
 
+    /// <summary>A verify script failed or its query returned no row after the migration ran; the journal is unchanged.</summary>
+    public const string VerificationFailed = "VerificationFailed";
+
     /// <summary>The PowerShell ErrorCategory name for an error id (the engine has no PowerShell reference).</summary>
     public static string CategoryFor(string errorId) => errorId switch
     {
@@ -31,6 +34,7 @@ public static class ErrorIds
         TenantUnreachable => "ConnectionError",
         InvalidMigration or InvalidTenant => "InvalidArgument",
         Cancelled => "OperationStopped",
+        VerificationFailed => "InvalidResult",
         _ => "InvalidOperation",
     };
 }

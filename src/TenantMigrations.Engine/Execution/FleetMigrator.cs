@@ -18,7 +18,11 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
     /// Migrates tenants in parallel. Each finished tenant is posted to the sink as it ends; a failing tenant never
     /// stops the others. Cancellation stops starting tenants and rolls back the transactional migrations in flight.
     /// </summary>
-    public async Task<MigrationRunSummary> MigrateAsync(IReadOnlyList<Tenant> tenants, MigrationSet set, MigrateOptions options, IFleetSink sink, CancellationToken cancellationToken = default)
+    public Task<MigrationRunSummary> MigrateAsync(IReadOnlyList<Tenant> tenants, MigrationSet set, MigrateOptions options, IFleetSink sink, CancellationToken cancellationToken = default) =>
+        MigrateGatedAsync(tenants, set, options, sink, gate: null, cancellationToken);
+
+    /// <summary>As <see cref="MigrateAsync"/>; a gate may keep tenants from starting and completes each result before it is reported.</summary>
+    internal async Task<MigrationRunSummary> MigrateGatedAsync(IReadOnlyList<Tenant> tenants, MigrationSet set, MigrateOptions options, IFleetSink sink, Rollouts.ITenantGate? gate, CancellationToken cancellationToken)
     {
         options.Validate();
         RejectDuplicateNames(tenants);
@@ -28,8 +32,11 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
         {
             await FleetWorkers.ForEachAsync(tenants, options.ThrottleLimit, async (tenant, token) =>
             {
+                using var slot = gate is null ? null : await gate.EnterAsync(tenant, token).ConfigureAwait(false);
+                if (gate is not null && slot is null) return;
                 sink.Post(new TenantStarted(tenant));
                 var result = await MigrateOneAsync(tenant, set, options, sink, token).ConfigureAwait(false);
+                if (gate is not null) result = await gate.CompleteAsync(result, token).ConfigureAwait(false);
                 results.Add(result);
                 sink.Post(new TenantFinished(result));
             }, cancellationToken).ConfigureAwait(false);
@@ -185,9 +192,9 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
         if (unnamed is not null) throw new ArgumentException($"A tenant from {unnamed.Source ?? "the input"} has no name.", nameof(tenants));
     }
 
-    private static bool IsFailure(string? errorId) => errorId is ErrorIds.MigrationFailed or ErrorIds.Cancelled or ErrorIds.TenantFailed or ErrorIds.LockTimeout;
+    private static bool IsFailure(string? errorId) => errorId is ErrorIds.MigrationFailed or ErrorIds.Cancelled or ErrorIds.TenantFailed or ErrorIds.LockTimeout or ErrorIds.VerificationFailed;
 
-    private static MigrationRunSummary Summarize(string runId, int total, IEnumerable<TenantMigrationResult> results, bool cancelled, TimeSpan duration)
+    internal static MigrationRunSummary Summarize(string runId, int total, IEnumerable<TenantMigrationResult> results, bool cancelled, TimeSpan duration)
     {
         var list = results.ToList();
         return new MigrationRunSummary
@@ -195,7 +202,10 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
             RunId = runId,
             Total = total,
             Succeeded = list.Count(r => r.Succeeded),
-            Locked = list.Count(r => r.StateAfter == TenantState.Locked),
+            Locked = list.Count(r => r.StateAfter == TenantState.Locked && !r.Skipped),
+            SkippedLocked = list.Count(r => r.Skipped),
+            VerificationFailed = list.Count(r => r.Error?.ErrorId == ErrorIds.VerificationFailed),
+            FailedTenants = [.. list.Where(r => !r.Succeeded && !r.Skipped).Select(r => r.TenantName).Order(StringComparer.OrdinalIgnoreCase)],
             Unreachable = list.Count(r => r.StateAfter == TenantState.Unreachable),
             Failed = list.Count(r => IsFailure(r.Error?.ErrorId)),
             Blocked = list.Count(r => !r.Succeeded && r.StateAfter is not (TenantState.Locked or TenantState.Unreachable) && !IsFailure(r.Error?.ErrorId)),

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Migrations;
 using TenantMigrations.Engine.Rollouts.RunRecords;
+using TenantMigrations.Engine.Rollouts;
 
 namespace TenantMigrations.Engine.Hosting;
 
@@ -19,6 +20,8 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
 
     /// <summary>The run record to write (and, on a resume, the tenants to skip); null records nothing.</summary>
     public RunRecordRequest? RunRecord { get; init; }
+    /// <summary>Waves, breaker, budget, partition, exclusions, per-server throttle and skip-locked of the real run.</summary>
+    public RolloutOptions Rollout { get; init; } = new();
 
     /// <summary>Plans, asks, migrates. Returns the summary of the real run (empty when nothing was approved).</summary>
     public MigrationRunSummary Run(ICommandHost host)
@@ -36,11 +39,13 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
     private MigrationRunSummary PlanAndMigrate(ICommandHost host)
     {
         using var recording = RunRecordsCommand.Open(RunRecord, Set, Tenants);
-        var tenants = recording?.TenantsToRun ?? Tenants;
+        var candidates = recording?.TenantsToRun ?? Tenants;
         if (recording is not null) ReportResume(host, recording);
-        var plans = Plan(host, tenants, recording);
+        var selected = Rollout.Select(candidates);
+        if (selected.Count < candidates.Count) host.WriteVerbose($"{candidates.Count - selected.Count} of {candidates.Count} tenants are excluded or in another partition.");
+        var plans = Plan(host, selected, recording);
         var approved = new List<Tenant>();
-        foreach (var tenant in tenants)
+        foreach (var tenant in selected)
         {
             if (!plans.TryGetValue(tenant, out var plan)) continue;
             if (EndsWithPlan(plan))
@@ -58,13 +63,14 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
         if (approved.Count == 0 || IsCancelled)
         {
             recording?.Close(IsCancelled);
-            return new MigrationRunSummary { RunId = Options.RunId, Skipped = tenants.Count };
+            return new MigrationRunSummary { RunId = Options.RunId, Skipped = selected.Count };
         }
 
         var progress = new FleetProgress(host, Activity, approved.Count);
         try
         {
-            var summary = Drain((sink, token) => Migrator.MigrateAsync(approved, Set, Options with { DryRun = false }, recording?.Wrap(sink) ?? sink, token), fleetEvent =>
+            var rollout = Rollout with { Exclude = [], Partition = null };
+            var summary = Drain((sink, token) => new RolloutRunner(Migrator).MigrateAsync(approved, Set, Options with { DryRun = false }, rollout, recording?.Wrap(sink) ?? sink, token), fleetEvent =>
             {
                 switch (fleetEvent)
                 {
@@ -78,7 +84,11 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
                     case TenantFinished finished:
                         progress.Finished(finished.Result.TenantName);
                         host.WriteObject(finished.Result);
-                        if (!finished.Result.Succeeded) host.WriteError(TenantErrors.ForResult(finished.Result));
+                        if (finished.Result.Skipped) host.WriteVerbose($"{finished.Result.TenantName}: Skipped (locked by another runner).");
+                        else if (!finished.Result.Succeeded) host.WriteError(TenantErrors.ForResult(finished.Result));
+                        break;
+                    case FleetLog { Level: FleetLogLevel.Warning } warning:
+                        host.WriteWarning(warning.Message);
                         break;
                     case FleetLog log:
                         Log(host, log);
@@ -87,6 +97,7 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
             });
             recording?.Close(summary.Cancelled);
             host.WriteVerbose(summary.ToString());
+            if (summary.StoppedBy != RunStopReason.None) host.WriteWarning(summary.ToString());
             return summary;
         }
         finally

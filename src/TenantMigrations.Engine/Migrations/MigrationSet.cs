@@ -9,8 +9,9 @@ namespace TenantMigrations.Engine.Migrations;
 /// <summary>A validated migrations folder. Loading it either succeeds whole or throws naming every bad file.</summary>
 public sealed partial class MigrationSet
 {
-    private MigrationSet(string folder, MigrationSettings settings, IReadOnlyList<Migration> versioned, IReadOnlyList<Migration> undo, IReadOnlyList<Migration> repeatable)
+    private MigrationSet(string folder, MigrationSettings settings, IReadOnlyList<Migration> versioned, IReadOnlyList<Migration> undo, IReadOnlyList<Migration> repeatable, IReadOnlyList<Migration> verify)
     {
+        Verify = verify;
         Folder = folder;
         Settings = settings;
         Versioned = versioned;
@@ -29,6 +30,12 @@ public sealed partial class MigrationSet
 
     /// <summary>Repeatable migrations, ordered by description.</summary>
     public IReadOnlyList<Migration> Repeatable { get; }
+
+    /// <summary>Verify scripts (V&lt;version&gt;__&lt;desc&gt;.verify.sql), lowest version first; each belongs to a versioned migration.</summary>
+    public IReadOnlyList<Migration> Verify { get; }
+
+    /// <summary>The verify script of a version, or null when it has none.</summary>
+    public Migration? FindVerify(MigrationVersion version) => Verify.FirstOrDefault(m => m.Version!.Equals(version));
 
     public Migration? FindVersion(MigrationVersion version) => Versioned.FirstOrDefault(m => m.Version!.Equals(version));
 
@@ -53,12 +60,17 @@ public sealed partial class MigrationSet
         var versioned = Group(scripts, MigrationKind.Versioned, problems);
         var undo = Group(scripts, MigrationKind.Undo, problems);
         var repeatable = Group(scripts, MigrationKind.Repeatable, problems);
+        var verify = Group(scripts, MigrationKind.Verify, problems);
         foreach (var orphan in undo.Where(u => versioned.All(v => !v.Version!.Equals(u.Version))))
         {
             problems.Add(new MigrationSetException(orphan.Files[0].Path, $"undo script for version {orphan.Version} has no versioned migration V{orphan.Version}."));
         }
+        foreach (var orphan in verify.Where(c => versioned.All(v => !v.Version!.Equals(c.Version))))
+        {
+            problems.Add(new MigrationSetException(orphan.Files[0].Path, $"verify script for version {orphan.Version} has no versioned migration V{orphan.Version}."));
+        }
         if (problems.Count > 0) throw problems.Count == 1 ? problems[0] : new MigrationSetException(problems);
-        return new MigrationSet(fullFolder, settings, versioned, undo, repeatable);
+        return new MigrationSet(fullFolder, settings, versioned, undo, repeatable, verify);
     }
 
     /// <summary>Every name ending in .sql in any case: a file that looks like a migration is never skipped in silence.</summary>
@@ -78,15 +90,18 @@ public sealed partial class MigrationSet
         var match = FileNamePattern().Match(fileName);
         if (!match.Success)
         {
-            throw new MigrationSetException(path, "the file name must look like V<version>__<description>.sql, U<version>__<description>.sql or R__<description>.sql (optionally .postgres.sql, .sqlite.sql or .mysql.sql).");
+            throw new MigrationSetException(path, "the file name must look like V<version>__<description>.sql, V<version>__<description>.verify.sql, U<version>__<description>.sql or R__<description>.sql (optionally .postgres.sql, .sqlite.sql or .mysql.sql).");
         }
         var prefix = match.Groups["prefix"].Value;
         if (!string.Equals(prefix, prefix.ToUpperInvariant(), StringComparison.Ordinal))
         {
             throw new MigrationSetException(path, $"the prefix must be an upper-case V, U or R: name it {prefix.ToUpperInvariant()}{fileName[1..]}.");
         }
+        var verifies = match.Groups["verify"].Success;
+        if (verifies && prefix != "V") throw new MigrationSetException(path, "only a versioned migration has a verify script: name it V<version>__<description>.verify.sql.");
         var kind = prefix switch
         {
+            "V" when verifies => MigrationKind.Verify,
             "V" => MigrationKind.Versioned,
             "U" => MigrationKind.Undo,
             _ => MigrationKind.Repeatable,
@@ -198,7 +213,7 @@ public sealed partial class MigrationSet
             : migrations.OrderBy(m => m.Version).ToList();
     }
 
-    [GeneratedRegex(@"^(?<prefix>[VUR])(?<version>[0-9][0-9._]*?)?__(?<description>.+?)(\.(?<engine>postgres|postgresql|pg|sqlite|mysql|mariadb))?\.sql$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^(?<prefix>[VUR])(?<version>[0-9][0-9._]*?)?__(?<description>.+?)(?<verify>\.verify)?(\.(?<engine>postgres|postgresql|pg|sqlite|mysql|mariadb))?\.sql$", RegexOptions.IgnoreCase)]
     private static partial Regex FileNamePattern();
 
     /// <summary>Groups "1.0" and "1" together: they are the same version.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TenantMigrations.Engine.Rollouts;
 
 namespace TenantMigrations.Engine.Migrations;
 
@@ -16,6 +17,9 @@ public sealed class MigrationSettings
 
     /// <summary>The LIKE pattern used to discover PostgreSQL tenant schemas when none is given.</summary>
     public string? SchemaPattern { get; init; }
+
+    /// <summary>The waves a migrate goes in, in order; empty for a flat run.</summary>
+    public IReadOnlyList<WaveDefinition> Waves { get; init; } = [];
 
     public static MigrationSettings Load(string folder)
     {
@@ -41,6 +45,7 @@ public sealed class MigrationSettings
             JournalTable = journalTable,
             Placeholders = new Dictionary<string, string>(file.Placeholders ?? [], StringComparer.OrdinalIgnoreCase),
             SchemaPattern = file.SchemaPattern,
+            Waves = WaveDefinition.FromSettings(path, file.Waves ?? []),
         };
     }
 
@@ -59,5 +64,7 @@ public sealed class MigrationSettings
         public Dictionary<string, string>? Placeholders { get; set; }
 
         public string? SchemaPattern { get; set; }
+
+        public List<WaveSettings>? Waves { get; set; }
     }
 }

@@ -3,6 +3,7 @@ using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Hosting;
 using TenantMigrations.Engine.Migrations;
 using TenantMigrations.Engine.Rollouts.RunRecords;
+using TenantMigrations.Engine.Rollouts;
 
 namespace TenantMigrations.Commands;
 
@@ -12,6 +13,7 @@ public sealed class InvokeTenantMigrationCommand : ConnectingCmdletBase
 {
     private const int DefaultLockTimeoutSec = 10;
     private const int DefaultDdlLockTimeoutSec = 5;
+    private const string InvalidRolloutOption = "InvalidRolloutOption";
 
     /// <summary>Seconds to wait for a tenant's migration lock before reporting it locked.</summary>
     [Parameter]
@@ -35,6 +37,64 @@ public sealed class InvokeTenantMigrationCommand : ConnectingCmdletBase
     [ValidateNotNullOrEmpty]
     public string? Resume { get; set; }
 
+    /// <summary>The waves, in order: a tag, a percentage such as '10%', or 'rest'. Overrides the settings file's waves.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Waves { get; set; }
+
+    /// <summary>Runs this wave only.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Wave { get; set; }
+
+    /// <summary>Pause between waves: '90s', '10m', '2h45m' or a TimeSpan.</summary>
+    [Parameter]
+    [DurationTransformation(nameof(WaveDelay))]
+    public TimeSpan WaveDelay { get; set; }
+
+    /// <summary>Circuit breaker: once more than this many tenants failed, no new tenant starts.</summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    [PSDefaultValue(Help = "no limit for a flat run; 0 for the first wave")]
+    public int MaxFailures { get; set; }
+
+    /// <summary>Circuit breaker: once more than this percentage of the finished tenants failed (after 20 finished), no new tenant starts.</summary>
+    [Parameter]
+    [ValidateRange(0d, 100d)]
+    [PSDefaultValue(Help = "no limit")]
+    public double MaxFailureRate { get; set; }
+
+    /// <summary>Time budget: once spent, no new tenant starts.</summary>
+    [Parameter]
+    [DurationTransformation(nameof(MaxDuration))]
+    [PSDefaultValue(Help = "no limit")]
+    public TimeSpan MaxDuration { get; set; }
+
+    /// <summary>This runner's share of the tenants, 'i/N' (1-based).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Partition { get; set; }
+
+    /// <summary>The number of partitions, for an index read from JOB_COMPLETION_INDEX.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int PartitionCount { get; set; }
+
+    /// <summary>Tenant name wildcards or tags left out of the run.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Exclude { get; set; }
+
+    /// <summary>Most tenants that run at once on one database server.</summary>
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    [PSDefaultValue(Help = "no cap beyond -ThrottleLimit")]
+    public int ThrottlePerServer { get; set; }
+
+    /// <summary>A tenant locked by another runner is reported skipped, not as an error.</summary>
+    [Parameter]
+    public SwitchParameter SkipLocked { get; set; }
+
     private protected override FleetCommand CreateCommand(MigrationSet set)
     {
         var options = new MigrateOptions
@@ -46,7 +106,7 @@ public sealed class InvokeTenantMigrationCommand : ConnectingCmdletBase
             Limits = Limits,
         };
         var record = RunRecordFor(options);
-        return new TenantMigrationCommand(set, options with { RunId = record.RunId }) { RunRecord = record };
+        return new TenantMigrationCommand(set, options with { RunId = record.RunId }) { RunRecord = record, Rollout = ReadRollout(set) };
     }
 
     /// <summary>-WhatIf writes no record; it still skips what a resumed run already did.</summary>
@@ -65,6 +125,37 @@ public sealed class InvokeTenantMigrationCommand : ConnectingCmdletBase
             throw new CommandTerminatingException(new CommandError(RunRecordsCommand.RunNotFound, "ObjectNotFound", ex.Message, Resume, ex));
         }
     }
+
+    private RolloutOptions ReadRollout(MigrationSet set)
+    {
+        try
+        {
+            if (IsBound(nameof(MaxDuration)) && MaxDuration <= TimeSpan.Zero) throw new ArgumentException("-MaxDuration must be longer than 0.");
+            if (WaveDelay < TimeSpan.Zero) throw new ArgumentException("-WaveDelay cannot be negative.");
+            var rollout = new RolloutOptions
+            {
+                Waves = Waves is null ? null : WaveDefinition.Parse(string.Join(',', Waves), "-Waves"),
+                OnlyWave = Wave,
+                WaveDelay = WaveDelay,
+                MaxFailures = IsBound(nameof(MaxFailures)) ? MaxFailures : null,
+                MaxFailureRate = IsBound(nameof(MaxFailureRate)) ? MaxFailureRate : null,
+                MaxDuration = IsBound(nameof(MaxDuration)) ? MaxDuration : null,
+                Partition = TenantPartition.Resolve(Partition, IsBound(nameof(PartitionCount)) ? PartitionCount : null, Environment.GetEnvironmentVariable, "-Partition", "-PartitionCount"),
+                Exclude = Exclude ?? [],
+                ThrottlePerServer = IsBound(nameof(ThrottlePerServer)) ? ThrottlePerServer : null,
+                SkipLocked = SkipLocked,
+            };
+            rollout.Validate();
+            rollout.WavesFor(set);
+            return rollout;
+        }
+        catch (ArgumentException ex)
+        {
+            throw CommandErrorIds.Terminating(InvalidRolloutOption, ex.Message, null, ex);
+        }
+    }
+
+    private bool IsBound(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
 
     private protected override void Run(FleetCommand fleetCommand) => ((TenantMigrationCommand)fleetCommand).Run(CommandHost);
 }
