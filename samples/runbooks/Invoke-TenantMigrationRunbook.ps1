@@ -19,6 +19,10 @@
 .PARAMETER SchemaLike
     The LIKE pattern of the tenant schemas.
 
+.PARAMETER Partition
+    'i/N': migrate only the i-th of N stable shares of the tenants (see Invoke-TenantMigrationFanOut.ps1, which
+    starts one job per share). Tenants another job holds are then skipped, not failed.
+
 .PARAMETER DryRun
     Plans only: every tenant is reported with the versions it would apply (ShouldProcess -WhatIf) and nothing changes.
 #>
@@ -35,6 +39,8 @@ param(
     [ValidateRange(1, 64)]
     [int] $ThrottleLimit = 8,
 
+    [string] $Partition,
+
     [bool] $DryRun = $false
 )
 
@@ -50,7 +56,8 @@ $tenants = Get-Tenant -ConnectionString $connectionString -SchemaLike $SchemaLik
 Write-Output "Found $(@($tenants).Count) tenant schemas like '$SchemaLike'."
 
 # Per-tenant failures must not stop the run: collect them, report them, then fail the job at the end.
-$results = $tenants | Invoke-TenantMigration -Path $MigrationsPath -ThrottleLimit $ThrottleLimit -WhatIf:$DryRun -Confirm:$false -ErrorAction Continue -ErrorVariable tenantErrors
+$share = if ($Partition) { @{ Partition = $Partition; SkipLocked = $true; LockTimeoutSec = 0 } } else { @{} }
+$results = $tenants | Invoke-TenantMigration -Path $MigrationsPath -ThrottleLimit $ThrottleLimit @share -WhatIf:$DryRun -Confirm:$false -ErrorAction Continue -ErrorVariable tenantErrors
 
 # Under -WhatIf the pending tenants come back as planned results (DryRun, Planned), so a dry run reports them too.
 $results | Select-Object TenantName, StateBeforeName, StateAfterName, VersionBefore, VersionAfter, AppliedVersions, PlannedVersions, @{ Name = 'Error'; Expression = { $_.Error.ErrorId } } | Format-Table -AutoSize | Out-String | Write-Output
