@@ -26,10 +26,12 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
         var results = new ConcurrentBag<TenantMigrationResult>();
         try
         {
+            var snapshots = await SettledTenants.ReadAsync(dialects, tenants, set, options, sink, cancellationToken).ConfigureAwait(false);
             await FleetWorkers.ForEachAsync(tenants, options.ThrottleLimit, async (tenant, token) =>
             {
                 sink.Post(new TenantStarted(tenant));
-                var result = await MigrateOneAsync(tenant, set, options, sink, token).ConfigureAwait(false);
+                var result = SettledTenants.ResultOf(tenant, snapshots, set, options, dialects)
+                    ?? await MigrateOneAsync(tenant, set, options, sink, token).ConfigureAwait(false);
                 results.Add(result);
                 sink.Post(new TenantFinished(result));
             }, cancellationToken).ConfigureAwait(false);
@@ -83,36 +85,16 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
             }
         }
 
-        // Chunks of one database's tenants are read on parallel connections: one huge batch would use one core.
-        var batches = valid
-            .GroupBy(t => (t.Engine, Key: dialects.For(t.Engine).StatusBatchKey(t)))
-            .SelectMany(g => g.Chunk(Math.Max(50, (g.Count() + throttleLimit - 1) / Math.Max(1, throttleLimit))))
-            .ToList();
-        await FleetWorkers.ForEachAsync(batches, throttleLimit, async (batch, token) =>
+        var options = new MigrateOptions { Limits = limits ?? new() };
+        await JournalBatches.ReadAsync(dialects, valid, set.Settings.JournalTable, options, sink, throttleLimit, (tenant, snapshot, dialect) =>
         {
-            var dialect = dialects.For(batch[0].Engine);
-            var options = new MigrateOptions { Limits = limits ?? new() };
-            IReadOnlyDictionary<Tenant, JournalSnapshot> snapshots;
             try
             {
-                snapshots = await TransientRetry.Create(dialect, options, sink, batch[0])
-                    .ExecuteAsync(async t => await dialect.ReadJournalsAsync(batch, set.Settings.JournalTable, options.Limits, t).ConfigureAwait(false), token).ConfigureAwait(false);
+                Report(StatusOf(set, tenant, snapshot, planOptions, dialect));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                snapshots = batch.ToDictionary(t => t, t => JournalSnapshot.Unreachable(Redaction.MessageOf(ex, t)));
-            }
-            foreach (var tenant in batch)
-            {
-                var snapshot = snapshots.TryGetValue(tenant, out var found) ? found : JournalSnapshot.Unreachable("the journal could not be read.");
-                try
-                {
-                    Report(StatusOf(set, tenant, snapshot, planOptions, dialect));
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    Report(new TenantMigrationStatus { Tenant = tenant, State = TenantState.Invalid, Message = $"tenant '{tenant.Name}': {Redaction.MessageOf(ex, tenant)}" });
-                }
+                Report(new TenantMigrationStatus { Tenant = tenant, State = TenantState.Invalid, Message = $"tenant '{tenant.Name}': {Redaction.MessageOf(ex, tenant)}" });
             }
         }, cancellationToken).ConfigureAwait(false);
         return tenants.Select(t => statuses[t]).ToList();
