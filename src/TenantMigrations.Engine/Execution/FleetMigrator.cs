@@ -152,7 +152,7 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
         var plan = Planner.Plan(set, tenant, snapshot, planOptions, dialect);
         if (snapshot.LockedByAnother)
         {
-            var locked = plan.ToStatus("another runner holds the migration lock.");
+            var locked = plan.ToStatus(snapshot.LockHolder is null ? "another runner holds the migration lock." : $"another runner holds the migration lock: {snapshot.LockHolder}.");
             locked.State = TenantState.Locked;
             return locked;
         }
