@@ -26,6 +26,7 @@ public static class MigrateCommand
             "Seconds a migration's DDL may wait for a table lock (PostgreSQL lock_timeout, MySQL lock_wait_timeout) before it is rolled back and retried (default: 5).",
             TimeSpan.FromHours(1));
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Also report each migration as it starts, and the engine's retries." };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress on stderr (shown on a terminal, and as \"progress\" JSON lines with --json)." };
 
         var command = new Command("migrate", "Apply the pending migrations to every selected tenant.");
         options.AddTo(command);
@@ -34,6 +35,7 @@ public static class MigrateCommand
         command.Options.Add(lockTimeout);
         command.Options.Add(ddlLockTimeout);
         command.Options.Add(verbose);
+        command.Options.Add(quiet);
         command.SetAction((parseResult, cancellationToken) => CliApp.RunAsync(options.IsJson(parseResult), async console =>
         {
             var json = options.IsJson(parseResult);
@@ -48,8 +50,10 @@ public static class MigrateCommand
                 Limits = options.Limits(parseResult),
             };
             if (parseResult.GetValue(ddlLockTimeout) is { } ddlSeconds) migrateOptions = migrateOptions with { DdlLockTimeout = TimeSpan.FromSeconds(ddlSeconds) };
-            var sink = new MigrateSink(console, json, parseResult.GetValue(verbose), tenants.Max(t => t.Name.Length));
+            var progress = new CliProgress(console, CliProgress.StyleFor(parseResult.GetValue(quiet), json, !Console.IsErrorRedirected), tenants.Count);
+            var sink = new MigrateSink(console, json, parseResult.GetValue(verbose), tenants.Max(t => t.Name.Length), progress);
             var summary = await new FleetMigrator().MigrateAsync(tenants, set, migrateOptions, sink, cancellationToken);
+            progress.Complete();
             if (json)
             {
                 console.Json(new
@@ -85,7 +89,7 @@ public static class MigrateCommand
     }
 
     /// <summary>Prints each tenant as it finishes. Called concurrently by the engine's workers; CliConsole serializes the writes.</summary>
-    private sealed class MigrateSink(CliConsole console, bool json, bool verbose, int nameWidth) : IFleetSink
+    private sealed class MigrateSink(CliConsole console, bool json, bool verbose, int nameWidth, CliProgress progress) : IFleetSink
     {
         private int planned;
 
@@ -95,10 +99,14 @@ public static class MigrateCommand
         {
             switch (fleetEvent)
             {
+                case TenantStarted started:
+                    progress.Started(started.Tenant.Name);
+                    break;
                 case TenantFinished finished:
                     Interlocked.Add(ref planned, finished.Result.Planned.Length);
                     if (json) console.Json(ToJson(finished.Result));
                     else WriteText(finished.Result);
+                    progress.Finished(finished.Result.TenantName, finished.Result.Succeeded);
                     break;
                 case MigrationStarted started when verbose:
                     var text = $"{started.Tenant.Name.PadRight(nameWidth)}  applying {started.Migration} ({started.Migration.Script})";
