@@ -36,4 +36,22 @@ public sealed class StatusSummaryTests : IDisposable
         Assert.Equal(0, host.CallsFromOtherThreads);
         Assert.False(File.Exists(fleet.DatabasePath("fresh")));
     }
+
+    [Fact]
+    public void Write_Progress_shows_done_of_total_failed_and_in_flight_like_the_command_line()
+    {
+        fleet.WriteStandardMigrations();
+        fleet.Execute("bad", "CREATE TABLE orders (x INTEGER)");
+        var host = new FakeHost();
+        var command = new TenantMigrationCommand(fleet.Load(), new MigrateOptions { ThrottleLimit = 1 });
+        foreach (var tenant in fleet.Tenants("bad", "good")) command.Add(tenant, host);
+
+        command.Run(host);
+
+        var parents = host.Progress.Where(p => p.ActivityId == FleetProgress.ParentId && p.Activity == TenantMigrationCommand.Activity && !p.Completed).Select(p => p.StatusDescription).ToList();
+        Assert.Contains(parents, d => d.StartsWith("0 of 2 tenants, 0 failed, 1 in flight", StringComparison.Ordinal));
+        Assert.Contains(parents, d => d.StartsWith("1 of 2 tenants, 1 failed, 0 in flight, about ", StringComparison.Ordinal));
+        Assert.Contains("2 of 2 tenants, 1 failed, 0 in flight", parents);
+        Assert.Contains(host.Progress, p => p.ActivityId == FleetProgress.ParentId && p.SecondsRemaining >= 0);
+    }
 }
