@@ -81,6 +81,7 @@ public static class MigrateCommand
                 if (migrateOptions.DryRun) notes.Add($"dry run: {sink.Planned} migrations would be applied");
                 if (summary.Cancelled) notes.Add($"cancelled: {summary.Skipped} tenants not started");
                 console.Out(summary + (notes.Count > 0 ? $" ({string.Join("; ", notes)})" : ""));
+                if (sink.NotSucceeded() is { } notSucceeded) console.Out(notSucceeded);
             }
             if (summary.Cancelled) console.Error("error: the run was cancelled.");
             return summary.AllSucceeded ? ExitCodes.Success : ExitCodes.TenantsFailed;
@@ -91,7 +92,20 @@ public static class MigrateCommand
     /// <summary>Prints each tenant as it finishes. Called concurrently by the engine's workers; CliConsole serializes the writes.</summary>
     private sealed class MigrateSink(CliConsole console, bool json, bool verbose, int nameWidth, CliProgress progress) : IFleetSink
     {
+        private const int NamedInSummary = 20;
+
+        private readonly System.Collections.Concurrent.ConcurrentQueue<TenantMigrationResult> notSucceeded = new();
+
         private int planned;
+
+        /// <summary>The tenants that did not succeed, named in the closing summary so nobody greps a long run for them; null when all did.</summary>
+        public string? NotSucceeded()
+        {
+            var results = notSucceeded.OrderBy(r => r.TenantName, StringComparer.OrdinalIgnoreCase).ToList();
+            if (results.Count == 0) return null;
+            var named = string.Join(", ", results.Take(NamedInSummary).Select(r => $"{r.TenantName} ({r.Error?.ErrorId ?? r.StateAfter.ToString()})"));
+            return $"Not succeeded: {named}{(results.Count > NamedInSummary ? $" and {results.Count - NamedInSummary} more" : "")}";
+        }
 
         public int Planned => Volatile.Read(ref planned);
 
@@ -107,6 +121,7 @@ public static class MigrateCommand
                     if (json) console.Json(ToJson(finished.Result));
                     else WriteText(finished.Result);
                     progress.Finished(finished.Result.TenantName, finished.Result.Succeeded);
+                    if (!finished.Result.Succeeded) notSucceeded.Enqueue(finished.Result);
                     break;
                 case MigrationStarted started when verbose:
                     var text = $"{started.Tenant.Name.PadRight(nameWidth)}  applying {started.Migration} ({started.Migration.Script})";

@@ -65,4 +65,19 @@ public sealed class ProgressCliTests : IDisposable
         Assert.DoesNotContain("in flight", text.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("\u001b[K", text.All, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_closing_summary_names_the_tenants_that_did_not_succeed()
+    {
+        var names = Enumerable.Range(1, 23).Select(i => $"t{i:00}").ToList();
+        temp.Write("many.json", "[" + string.Join(",", names.Select(n => $$"""{"name": "{{n}}", "engine": "sqlite", "connectionString": "Data Source=many/{{n}}.db"}""")) + "]");
+        Directory.CreateDirectory(temp.Combine("many"));
+        foreach (var name in names.Take(22)) SqliteFile.Execute(temp.Combine("many", name + ".db"), "CREATE TABLE orders (x INTEGER)");
+
+        var run = await Run("migrate", "--tenants", "many.json");
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        var line = run.Stdout.Split('\n').Single(l => l.StartsWith("Not succeeded: ", StringComparison.Ordinal)).TrimEnd();
+        Assert.Equal("Not succeeded: " + string.Join(", ", names.Take(20).Select(n => $"{n} (MigrationFailed)")) + " and 2 more", line);
+    }
 }
