@@ -21,6 +21,9 @@ public sealed class CliConsole(TextWriter stdout, TextWriter stderr)
     private readonly object gate = new();
     private readonly HashSet<string> secrets = new(StringComparer.Ordinal);
 
+    /// <summary>The terminal status line now shown at the bottom of stderr, if any.</summary>
+    private string? statusLine;
+
     public static CliConsole ForProcess() => new(Console.Out, Console.Error);
 
     /// <summary>Remembers the passwords a connection string holds, so they are masked wherever they appear.</summary>
@@ -68,8 +71,6 @@ public sealed class CliConsole(TextWriter stdout, TextWriter stderr)
             DrawStatus();
         }
     }
-
-    private string? statusLine;
 
     private void AroundStatus(Action write)
     {
