@@ -104,6 +104,29 @@ public sealed class PostgresRunnerVisibilityTests(PostgresFixture postgres) : ID
         Assert.DoesNotContain(postgres.Server.AdminConnectionString.Split("Password=")[1].Split(';')[0], locked.Error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_reader_without_pg_read_all_stats_is_told_the_holders_name_and_backend_and_why_not_more()
+    {
+        var set = StandardMigrations();
+        var admin = await postgres.NewDatabaseAsync();
+        var tenants = Schemas(admin, 1);
+        await new FleetMigrator().MigrateAsync(tenants, set, new MigrateOptions(), new RecordingSink());
+        var database = new NpgsqlConnectionStringBuilder(admin).Database!;
+        var role = "watcher_" + Guid.NewGuid().ToString("N")[..8];
+        await postgres.Server.ExecuteAsync($"CREATE ROLE {role} LOGIN PASSWORD 'Watch-Secr3t'; GRANT USAGE ON SCHEMA t1 TO {role}; GRANT SELECT ON t1.{Journal} TO {role};", database);
+        await using var holder = new NpgsqlConnection(admin + ";Application Name=admin-job");
+        await holder.OpenAsync();
+        await using var held = await new PostgresDialect().TryLockAsync(holder, tenants[0], Journal, TimeSpan.Zero, CancellationToken.None);
+        Assert.NotNull(held);
+        var watcher = Schemas(new NpgsqlConnectionStringBuilder(admin) { Username = role, Password = "Watch-Secr3t" }.ConnectionString, 1);
+
+        var status = (await new FleetMigrator().GetStatusAsync(watcher, set, new PlanOptions())).Single();
+
+        Assert.Equal(TenantState.Locked, status.State);
+        Assert.Contains($"locked by admin-job backend pid {holder.ProcessID} (its address and start need the pg_read_all_stats role to be seen)", status.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Watch-Secr3t", status.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(null, null, "tenantmigrations")]
     [InlineData("", "r1", "tenantmigrations/r1")]

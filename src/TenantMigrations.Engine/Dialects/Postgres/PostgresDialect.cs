@@ -125,17 +125,18 @@ public sealed class PostgresDialect : IDatabaseDialect
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? DescribeHolder(reader) : null;
     }
 
-    /// <summary>A row of <see cref="HeldLocksQuery"/> as text. Sessions of other roles show no details without pg_read_all_stats.</summary>
+    /// <summary>
+    /// A row of <see cref="HeldLocksQuery"/> as text. Without pg_read_all_stats, PostgreSQL hides the address and start
+    /// of other roles' sessions (backend_start reads null), so a null address then means unknown, not a local socket.
+    /// </summary>
     private static string DescribeHolder(DbDataReader reader)
     {
         var application = reader.IsDBNull(1) ? null : reader.GetString(1);
-        var host = reader.IsDBNull(2) ? "the server itself (local socket)" : reader.GetString(2);
-        var since = reader.IsDBNull(4) ? (DateTime?)null : reader.GetDateTime(4);
-        if (application is null && since is null)
-        {
-            return LockHolderText.Describe("another session", null, $"backend pid {reader.GetInt32(3).ToString(CultureInfo.InvariantCulture)}", null, "its details need the pg_read_all_stats role");
-        }
-        return LockHolderText.Describe(string.IsNullOrEmpty(application) ? "a session without application_name" : application, host, $"backend pid {reader.GetInt32(3).ToString(CultureInfo.InvariantCulture)}", since);
+        var hidden = reader.IsDBNull(4);
+        var who = !string.IsNullOrEmpty(application) ? application : hidden ? "another session" : "a session without application_name";
+        var host = hidden ? null : reader.IsDBNull(2) ? "localhost (unix socket)" : reader.GetString(2);
+        var backend = $"backend pid {reader.GetInt32(3).ToString(CultureInfo.InvariantCulture)}";
+        return LockHolderText.Describe(who, host, backend, hidden ? null : reader.GetDateTime(4), hidden ? "its address and start need the pg_read_all_stats role to be seen" : null);
     }
 
     /// <summary>The 64-bit advisory lock key of a tenant's journal: stable across runners and processes.</summary>
