@@ -21,6 +21,9 @@ public sealed class CliConsole(TextWriter stdout, TextWriter stderr)
     private readonly object gate = new();
     private readonly HashSet<string> secrets = new(StringComparer.Ordinal);
 
+    /// <summary>The terminal status line now shown at the bottom of stderr, if any.</summary>
+    private string? statusLine;
+
     public static CliConsole ForProcess() => new(Console.Out, Console.Error);
 
     /// <summary>Remembers the passwords a connection string holds, so they are masked wherever they appear.</summary>
@@ -44,12 +47,51 @@ public sealed class CliConsole(TextWriter stdout, TextWriter stderr)
 
     public void Out(string line = "")
     {
-        lock (gate) stdout.WriteLine(ConnectionStringRedactor.RedactText(line, secrets));
+        lock (gate) AroundStatus(() => stdout.WriteLine(ConnectionStringRedactor.RedactText(line, secrets)));
     }
 
     public void Error(string line)
     {
-        lock (gate) stderr.WriteLine(ConnectionStringRedactor.RedactText(line, secrets));
+        lock (gate) AroundStatus(() => stderr.WriteLine(ConnectionStringRedactor.RedactText(line, secrets)));
+    }
+
+    /// <summary>One JSON object on one line of stderr, for what is not the command's output (progress).</summary>
+    public void ErrorJson(object value) => Error(JsonSerializer.Serialize(value, JsonOptions));
+
+    /// <summary>
+    /// A status line at the bottom of a terminal's stderr, redrawn in place: every other line clears it first and
+    /// draws it again after itself, so results and status never mix. Null clears it for good.
+    /// </summary>
+    public void Status(string? line)
+    {
+        lock (gate)
+        {
+            ClearStatus();
+            statusLine = line is null ? null : ConnectionStringRedactor.RedactText(line, secrets);
+            DrawStatus();
+        }
+    }
+
+    private void AroundStatus(Action write)
+    {
+        ClearStatus();
+        write();
+        DrawStatus();
+    }
+
+    private void ClearStatus()
+    {
+        if (statusLine is null) return;
+        stderr.Write("\r\u001b[K");
+        stderr.Flush();
+    }
+
+    private void DrawStatus()
+    {
+        if (statusLine is null) return;
+        stdout.Flush();
+        stderr.Write(statusLine);
+        stderr.Flush();
     }
 
     /// <summary>One JSON object on one line of stdout.</summary>

@@ -29,6 +29,7 @@ public static class MigrateCommand
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Also report each migration as it starts, and the engine's retries." };
         var runRecord = new RunRecordOptions();
         var rolloutOptions = new RolloutCliOptions();
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress on stderr (shown on a terminal, and as \"progress\" JSON lines with --json)." };
 
         var command = new Command("migrate", "Apply the pending migrations to every selected tenant.");
         options.AddTo(command);
@@ -39,6 +40,7 @@ public static class MigrateCommand
         command.Options.Add(verbose);
         runRecord.AddTo(command);
         rolloutOptions.AddTo(command);
+        command.Options.Add(quiet);
         command.SetAction((parseResult, cancellationToken) => CliApp.RunAsync(options.IsJson(parseResult), async console =>
         {
             var json = options.IsJson(parseResult);
@@ -57,8 +59,10 @@ public static class MigrateCommand
             if (parseResult.GetValue(ddlLockTimeout) is { } ddlSeconds) migrateOptions = migrateOptions with { DdlLockTimeout = TimeSpan.FromSeconds(ddlSeconds) };
             using var recording = RunRecordOptions.Open(runRecord.Request(parseResult, options, migrateOptions), set, tenants, console);
             migrateOptions = migrateOptions with { RunId = recording.RunId };
-            var sink = new MigrateSink(console, json, parseResult.GetValue(verbose), tenants.Max(t => t.Name.Length));
+            var progress = new CliProgress(console, CliProgress.StyleFor(parseResult.GetValue(quiet), json, !Console.IsErrorRedirected), rollout.Select(recording.TenantsToRun).Count);
+            var sink = new MigrateSink(console, json, parseResult.GetValue(verbose), tenants.Max(t => t.Name.Length), progress);
             var summary = await new RolloutRunner().MigrateAsync(recording.TenantsToRun, set, migrateOptions, rollout, recording.Wrap(sink), cancellationToken);
+            progress.Complete();
             recording.Close(summary.Cancelled);
             if (json)
             {
@@ -96,11 +100,7 @@ public static class MigrateCommand
                 if (migrateOptions.DryRun) notes.Add($"dry run: {sink.Planned} migrations would be applied");
                 if (summary.Cancelled) notes.Add($"cancelled: {summary.Skipped} tenants not started");
                 console.Out(summary + (notes.Count > 0 ? $" ({string.Join("; ", notes)})" : ""));
-                if (summary.FailedTenants.Length > 0)
-                {
-                    var more = summary.FailedTenants.Length - FailedTenantsShown;
-                    console.Out($"failed tenants: {string.Join(", ", summary.FailedTenants.Take(FailedTenantsShown))}{(more > 0 ? $" and {more} more" : "")}");
-                }
+                if (sink.NotSucceeded() is { } notSucceeded) console.Out(notSucceeded);
             }
             if (summary.Cancelled) console.Error("error: the run was cancelled.");
             if (!summary.AllSucceeded && !migrateOptions.DryRun) console.Error($"run {recording.RunId} is recorded; continue it with --resume {recording.RunId}.");
@@ -121,9 +121,22 @@ public static class MigrateCommand
     }
 
     /// <summary>Prints each tenant as it finishes. Called concurrently by the engine's workers; CliConsole serializes the writes.</summary>
-    private sealed class MigrateSink(CliConsole console, bool json, bool verbose, int nameWidth) : IFleetSink
+    private sealed class MigrateSink(CliConsole console, bool json, bool verbose, int nameWidth, CliProgress progress) : IFleetSink
     {
+        private const int NamedInSummary = 20;
+
+        private readonly System.Collections.Concurrent.ConcurrentQueue<TenantMigrationResult> notSucceeded = new();
+
         private int planned;
+
+        /// <summary>The tenants that did not succeed, named in the closing summary so nobody greps a long run for them; null when all did.</summary>
+        public string? NotSucceeded()
+        {
+            var results = notSucceeded.OrderBy(r => r.TenantName, StringComparer.OrdinalIgnoreCase).ToList();
+            if (results.Count == 0) return null;
+            var named = string.Join(", ", results.Take(NamedInSummary).Select(r => $"{r.TenantName} ({r.Error?.ErrorId ?? r.StateAfter.ToString()})"));
+            return $"Not succeeded: {named}{(results.Count > NamedInSummary ? $" and {results.Count - NamedInSummary} more" : "")}";
+        }
 
         public int Planned => Volatile.Read(ref planned);
 
@@ -131,10 +144,15 @@ public static class MigrateCommand
         {
             switch (fleetEvent)
             {
+                case TenantStarted started:
+                    progress.Started(started.Tenant.Name);
+                    break;
                 case TenantFinished finished:
                     Interlocked.Add(ref planned, finished.Result.Planned.Length);
                     if (json) console.Json(ToJson(finished.Result));
                     else WriteText(finished.Result);
+                    progress.Finished(finished.Result.TenantName, finished.Result.Succeeded || finished.Result.Skipped);
+                    if (!finished.Result.Succeeded && !finished.Result.Skipped) notSucceeded.Enqueue(finished.Result);
                     break;
                 case MigrationStarted started when verbose:
                     var text = $"{started.Tenant.Name.PadRight(nameWidth)}  applying {started.Migration} ({started.Migration.Script})";

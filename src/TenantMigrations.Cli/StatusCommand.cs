@@ -19,6 +19,7 @@ public static class StatusCommand
             if (options.IsJson(parseResult))
             {
                 foreach (var status in statuses) console.Json(ToJson(status));
+                console.Json(SummaryJson(statuses));
             }
             else
             {
@@ -47,6 +48,32 @@ public static class StatusCommand
         message = s.Message,
     };
 
+    /// <summary>The fleet in one line: the counts per state and the version cohorts, as the table's footer has them.</summary>
+    private static object SummaryJson(IReadOnlyList<TenantMigrationStatus> statuses) => new
+    {
+        type = "summary",
+        total = statuses.Count,
+        states = Enum.GetValues<TenantState>().Where(state => statuses.Any(s => s.State == state)).ToDictionary(state => state.ToString(), state => statuses.Count(s => s.State == state)),
+        cohorts = FleetCohorts.Of(statuses).Select(c => new
+        {
+            version = c.Version,
+            count = c.Count,
+            states = Enum.GetValues<TenantState>().Where(state => CountOf(c, state) > 0).ToDictionary(state => state.ToString(), state => CountOf(c, state)),
+        }).ToArray(),
+    };
+
+    private static int CountOf(TenantVersionCohort cohort, TenantState state) => state switch
+    {
+        TenantState.UpToDate => cohort.UpToDate,
+        TenantState.Pending => cohort.Pending,
+        TenantState.Failed => cohort.Failed,
+        TenantState.Drifted => cohort.Drifted,
+        TenantState.Incomplete => cohort.Incomplete,
+        TenantState.Locked => cohort.Locked,
+        TenantState.Unreachable => cohort.Unreachable,
+        _ => cohort.Invalid,
+    };
+
     private static readonly string[] Header = ["TENANT", "ENGINE", "STATE", "VERSION", "PENDING", "MESSAGE"];
 
     private static void WriteTable(CliConsole console, IReadOnlyList<TenantMigrationStatus> statuses)
@@ -66,8 +93,15 @@ public static class StatusCommand
         {
             console.Out((string.Join("  ", row.Take(5).Select((cell, i) => cell.PadRight(widths[i]))) + "  " + row[5]).TrimEnd());
         }
-        var counts = statuses.GroupBy(s => s.State).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key}");
         console.Out();
-        console.Out($"{statuses.Count} tenants: {string.Join(", ", counts)}");
+        console.Out($"{statuses.Count} tenants: {FleetCohorts.StateCounts(statuses.Select(s => s.State))}");
+        var cohorts = FleetCohorts.Of(statuses);
+        if (cohorts.Count == 0) return;
+        var versionWidth = cohorts.Max(c => (c.Version ?? "none").Length);
+        console.Out("By version:");
+        foreach (var cohort in cohorts)
+        {
+            console.Out($"  {(cohort.Version ?? "none").PadLeft(versionWidth)}  {cohort.Count} tenant{(cohort.Count == 1 ? "" : "s")}: {cohort.States}");
+        }
     }
 }

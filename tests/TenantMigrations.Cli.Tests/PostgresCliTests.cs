@@ -81,7 +81,7 @@ public sealed class PostgresCliTests(PostgresFixture pg) : IClassFixture<Postgre
 
         var after = await Run("status", "--pg", connection, "--schema-like", "tenant_%", "--json");
         Assert.Equal(1, after.ExitCode);
-        Assert.Equal(["UpToDate", "UpToDate", "Failed"], after.JsonLines().Select(j => j.GetProperty("state").GetString()));
+        Assert.Equal(["UpToDate", "UpToDate", "Failed"], after.Json("status").Select(j => j.GetProperty("state").GetString()));
 
         var export = await Run("export", "--pg", connection, "--schema-like", "tenant_%");
         Assert.Contains("tenant_c", export.Stdout);
@@ -112,7 +112,7 @@ public sealed class PostgresCliTests(PostgresFixture pg) : IClassFixture<Postgre
             """);
         var status = await Run("status", "--tenants", "tenants.json", "--json");
         Assert.True(status.ExitCode == 1, status.ToString());
-        Assert.Equal("Unreachable", status.JsonLines().Single(j => j.GetProperty("tenant").GetString() == "bad").GetProperty("state").GetString());
+        Assert.Equal("Unreachable", status.Json("status").Single(j => j.GetProperty("tenant").GetString() == "bad").GetProperty("state").GetString());
 
         var migrate = await Run("migrate", "--tenants", "tenants.json", "--verbose");
         Assert.True(migrate.ExitCode == 1, migrate.ToString());

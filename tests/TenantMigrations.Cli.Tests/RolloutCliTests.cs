@@ -68,7 +68,7 @@ public sealed class RolloutCliTests : IDisposable
         Assert.Contains("wave canary: 1 tenants, 0 succeeded, 1 failed (0 verification), 0 not started: not passed", run.Stdout);
         Assert.Contains("wave rest: 2 tenants, 0 succeeded, 0 failed (0 verification), 2 not started: not passed", run.Stdout);
         Assert.Contains("stopped at a wave gate: 2 tenants not started", run.Stdout);
-        Assert.Contains("failed tenants: acme", run.Stdout);
+        Assert.Contains("Not succeeded: acme (", run.Stdout);
         Assert.Contains("wave canary did not pass its gate", run.Stderr);
         Assert.False(File.Exists(Db("globex")));
         Assert.False(File.Exists(Db("initech")));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using TenantMigrations.Engine.Migrations;
 using TenantMigrations.TestSupport;
 
@@ -72,9 +73,9 @@ public sealed class SqliteCliTests : IDisposable
 
         var status = await Run("status", "--tenants", "tenants.json", "--json");
         Assert.True(status.ExitCode == 0, status.ToString());
-        var json = status.JsonLines();
+        Assert.Equal(3, status.JsonLines().Count);
+        var json = status.Json("status");
         Assert.Equal(2, json.Count);
-        Assert.All(json, j => Assert.Equal("status", j.GetProperty("type").GetString()));
         var acme = json.Single(j => j.GetProperty("tenant").GetString() == "acme");
         Assert.Equal("UpToDate", acme.GetProperty("state").GetString());
         Assert.Equal("2", acme.GetProperty("currentVersion").GetString());
@@ -82,6 +83,29 @@ public sealed class SqliteCliTests : IDisposable
         var globex = json.Single(j => j.GetProperty("tenant").GetString() == "globex");
         Assert.Equal("Pending", globex.GetProperty("state").GetString());
         Assert.Equal(2, globex.GetProperty("pendingCount").GetInt32());
+        var summary = Assert.Single(status.Json("summary"));
+        Assert.Equal(2, summary.GetProperty("total").GetInt32());
+        Assert.Equal(1, summary.GetProperty("states").GetProperty("UpToDate").GetInt32());
+        Assert.Equal(1, summary.GetProperty("states").GetProperty("Pending").GetInt32());
+        var cohorts = summary.GetProperty("cohorts").EnumerateArray().ToList();
+        Assert.Equal(2, cohorts.Count);
+        Assert.Equal("2", cohorts[0].GetProperty("version").GetString());
+        Assert.Equal(1, cohorts[0].GetProperty("states").GetProperty("UpToDate").GetInt32());
+        Assert.Equal(JsonValueKind.Null, cohorts[1].GetProperty("version").ValueKind);
+        Assert.Equal(1, cohorts[1].GetProperty("states").GetProperty("Pending").GetInt32());
+    }
+
+    [Fact]
+    public async Task Status_prints_the_version_cohorts_under_the_table()
+    {
+        Assert.Equal(0, (await Run("migrate", "--tenants", "tenants.json", "--name", "ac*")).ExitCode);
+
+        var status = await Run("status", "--tenants", "tenants.json");
+
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.Contains("2 tenants: 1 UpToDate, 1 Pending", status.Stdout, StringComparison.Ordinal);
+        var cohortLines = status.Stdout.Split('\n').SkipWhile(l => !l.StartsWith("By version:", StringComparison.Ordinal)).Skip(1).Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToList();
+        Assert.Equal(["     2  1 tenant: 1 UpToDate", "  none  1 tenant: 1 Pending"], cohortLines);
     }
 
     [Fact]
@@ -214,7 +238,7 @@ public sealed class SqliteCliTests : IDisposable
         Assert.DoesNotContain("orders", SqliteFile.Tables(Db("acme")));
 
         var status = await Run("status", "--tenants", "tenants.json", "--json");
-        var acme = status.JsonLines().Single(j => j.GetProperty("tenant").GetString() == "acme");
+        var acme = status.Json("status").Single(j => j.GetProperty("tenant").GetString() == "acme");
         Assert.Equal("1", acme.GetProperty("currentVersion").GetString());
         Assert.Equal(["2"], acme.GetProperty("pending").EnumerateArray().Select(p => p.GetString()));
     }
@@ -242,7 +266,7 @@ public sealed class SqliteCliTests : IDisposable
         Assert.False(File.Exists(Db("acme")));
 
         var both = await Run("status", "--tenants", "tenants.json", "--sqlite", "fleet/*.db", "--json");
-        Assert.Equal(5, both.JsonLines().Count);
+        Assert.Equal(5, both.Json("status").Count);
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public sealed class CmdletContractTests
     {
         Assert.All(CmdletContract.All, c => Assert.NotEmpty(c.OutputTypes));
         Assert.Equal("TenantMigrations.TenantMigrationResult", Assert.Single(CmdletContract.Get("Invoke-TenantMigration").OutputTypes));
-        Assert.Equal("TenantMigrations.TenantMigrationStatus", Assert.Single(CmdletContract.Get("Get-TenantMigrationStatus").OutputTypes));
+        Assert.Equal(["TenantMigrations.TenantMigrationStatus", "TenantMigrations.TenantVersionCohort"], CmdletContract.Get("Get-TenantMigrationStatus").OutputTypes.Order(StringComparer.Ordinal));
         Assert.Equal("TenantMigrations.Tenant", Assert.Single(CmdletContract.Get("Get-Tenant").OutputTypes));
         Assert.Equal("System.IO.FileInfo", Assert.Single(CmdletContract.Get("New-TenantMigration").OutputTypes));
         Assert.Equal("TenantMigrations.TenantMigrationRun", Assert.Single(CmdletContract.Get("Get-TenantMigrationRun").OutputTypes));

@@ -30,7 +30,7 @@ public sealed partial class ReportOutputTests
     }
 
     public static TheoryData<Type> OutputTypes() =>
-        new(typeof(Tenant), typeof(TenantMigrationStatus), typeof(TenantMigrationResult), typeof(TenantMigrationScript), typeof(TenantMigrationTestResult), typeof(TenantRepairResult));
+        new(typeof(Tenant), typeof(TenantMigrationStatus), typeof(TenantMigrationResult), typeof(TenantMigrationScript), typeof(TenantMigrationTestResult), typeof(TenantRepairResult), typeof(TenantVersionCohort));
 
     [Theory]
     [MemberData(nameof(OutputTypes))]

@@ -16,6 +16,8 @@ public sealed class DialectRegistry
 
     public static DialectRegistry CreateDefault() => new([new SqliteDialect(), new PostgresDialect(), new MySqlDialect()]);
 
+    public bool Supports(DatabaseEngine engine) => dialects.ContainsKey(engine);
+
     public IDatabaseDialect For(DatabaseEngine engine) =>
         dialects.TryGetValue(engine, out var dialect) ? dialect : throw new NotSupportedException($"No dialect is registered for engine {engine}.");
 }

@@ -42,8 +42,14 @@ public interface IDatabaseDialect
     /// <summary>Session statements an exported script starts with, such as SET search_path.</summary>
     IReadOnlyList<string> SessionStatements(Tenant tenant);
 
-    /// <summary>Takes the tenant's migration lock, waiting up to <paramref name="timeout"/>; null when another runner holds it.</summary>
-    Task<IAsyncDisposable?> TryLockAsync(DbConnection connection, Tenant tenant, string journalTable, TimeSpan timeout, CancellationToken cancellationToken);
+    /// <summary>
+    /// Takes the tenant's migration lock, waiting up to <paramref name="timeout"/>; null when another runner holds it.
+    /// The holder leaves its <paramref name="runId"/> where <see cref="DescribeLockHolderAsync"/> of another runner can read it.
+    /// </summary>
+    Task<IAsyncDisposable?> TryLockAsync(DbConnection connection, Tenant tenant, string journalTable, TimeSpan timeout, CancellationToken cancellationToken, string? runId = null);
+
+    /// <summary>Who holds the tenant's migration lock ("locked by ... on host ... since ..."), or null when the engine does not tell.</summary>
+    Task<string?> DescribeLockHolderAsync(DbConnection connection, Tenant tenant, string journalTable, CancellationToken cancellationToken);
 
     /// <summary>Reads one tenant's journal on an open session (an empty snapshot when the table does not exist yet).</summary>
     Task<JournalSnapshot> ReadJournalAsync(DbConnection connection, Tenant tenant, string journalTable, CancellationToken cancellationToken);

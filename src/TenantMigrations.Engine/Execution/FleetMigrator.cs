@@ -30,13 +30,18 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
         var results = new ConcurrentBag<TenantMigrationResult>();
         try
         {
+            var snapshots = await SettledTenants.ReadAsync(dialects, tenants, set, options, sink, cancellationToken).ConfigureAwait(false);
             await FleetWorkers.ForEachAsync(tenants, options.ThrottleLimit, async (tenant, token) =>
             {
                 using var slot = gate is null ? null : await gate.EnterAsync(tenant, token).ConfigureAwait(false);
                 if (gate is not null && slot is null) return;
                 sink.Post(new TenantStarted(tenant));
-                var result = await MigrateOneAsync(tenant, set, options, sink, token).ConfigureAwait(false);
-                if (gate is not null) result = await gate.CompleteAsync(result, token).ConfigureAwait(false);
+                var result = await IsolatedAsync(tenant, options, async () =>
+                {
+                    var outcome = SettledTenants.ResultOf(tenant, snapshots, set, options, dialects)
+                        ?? await new TenantMigrator(dialects.For(tenant.Engine), set, options, sink).MigrateAsync(tenant, token).ConfigureAwait(false);
+                    return gate is null ? outcome : await gate.CompleteAsync(outcome, token).ConfigureAwait(false);
+                }, token).ConfigureAwait(false);
                 results.Add(result);
                 sink.Post(new TenantFinished(result));
             }, cancellationToken).ConfigureAwait(false);
@@ -49,12 +54,12 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
     }
 
     /// <summary>The last line of defence: nothing that happens inside one tenant ends the run.</summary>
-    private async Task<TenantMigrationResult> MigrateOneAsync(Tenant tenant, MigrationSet set, MigrateOptions options, IFleetSink sink, CancellationToken cancellationToken)
+    private static async Task<TenantMigrationResult> IsolatedAsync(Tenant tenant, MigrateOptions options, Func<Task<TenantMigrationResult>> work, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         try
         {
-            return await new TenantMigrator(dialects.For(tenant.Engine), set, options, sink).MigrateAsync(tenant, cancellationToken).ConfigureAwait(false);
+            return await work().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -90,36 +95,16 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
             }
         }
 
-        // Chunks of one database's tenants are read on parallel connections: one huge batch would use one core.
-        var batches = valid
-            .GroupBy(t => (t.Engine, Key: dialects.For(t.Engine).StatusBatchKey(t)))
-            .SelectMany(g => g.Chunk(Math.Max(50, (g.Count() + throttleLimit - 1) / Math.Max(1, throttleLimit))))
-            .ToList();
-        await FleetWorkers.ForEachAsync(batches, throttleLimit, async (batch, token) =>
+        var options = new MigrateOptions { Limits = limits ?? new() };
+        await JournalBatches.ReadAsync(dialects, valid, set.Settings.JournalTable, options, sink, throttleLimit, (tenant, snapshot, dialect) =>
         {
-            var dialect = dialects.For(batch[0].Engine);
-            var options = new MigrateOptions { Limits = limits ?? new() };
-            IReadOnlyDictionary<Tenant, JournalSnapshot> snapshots;
             try
             {
-                snapshots = await TransientRetry.Create(dialect, options, sink, batch[0])
-                    .ExecuteAsync(async t => await dialect.ReadJournalsAsync(batch, set.Settings.JournalTable, options.Limits, t).ConfigureAwait(false), token).ConfigureAwait(false);
+                Report(StatusOf(set, tenant, snapshot, planOptions, dialect));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                snapshots = batch.ToDictionary(t => t, t => JournalSnapshot.Unreachable(Redaction.MessageOf(ex, t)));
-            }
-            foreach (var tenant in batch)
-            {
-                var snapshot = snapshots.TryGetValue(tenant, out var found) ? found : JournalSnapshot.Unreachable("the journal could not be read.");
-                try
-                {
-                    Report(StatusOf(set, tenant, snapshot, planOptions, dialect));
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    Report(new TenantMigrationStatus { Tenant = tenant, State = TenantState.Invalid, Message = $"tenant '{tenant.Name}': {Redaction.MessageOf(ex, tenant)}" });
-                }
+                Report(new TenantMigrationStatus { Tenant = tenant, State = TenantState.Invalid, Message = $"tenant '{tenant.Name}': {Redaction.MessageOf(ex, tenant)}" });
             }
         }, cancellationToken).ConfigureAwait(false);
         return tenants.Select(t => statuses[t]).ToList();
@@ -177,7 +162,7 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
         var plan = Planner.Plan(set, tenant, snapshot, planOptions, dialect);
         if (snapshot.LockedByAnother)
         {
-            var locked = plan.ToStatus("another runner holds the migration lock.");
+            var locked = plan.ToStatus(snapshot.LockHolder is null ? "another runner holds the migration lock." : $"another runner holds the migration lock: {snapshot.LockHolder}.");
             locked.State = TenantState.Locked;
             return locked;
         }

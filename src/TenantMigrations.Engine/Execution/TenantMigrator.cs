@@ -69,12 +69,13 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
             stage = "connection lost";
             if (options.DryRun) return await DryRunAsync(connection, tenant, result, clock, cancellationToken).ConfigureAwait(false);
 
-            var tenantLock = await dialect.TryLockAsync(connection, tenant, JournalTable, options.LockTimeout, cancellationToken).ConfigureAwait(false);
+            var tenantLock = await dialect.TryLockAsync(connection, tenant, JournalTable, options.LockTimeout, cancellationToken, options.RunId).ConfigureAwait(false);
             if (tenantLock is null)
             {
                 result.Applied = [.. applied];
+                var holder = await LockHolderOfAsync(connection, tenant, cancellationToken).ConfigureAwait(false);
                 return Finish(result, stateBefore ?? TenantState.Locked, TenantState.Locked, ErrorIds.TenantLocked,
-                    $"another runner holds the migration lock of tenant '{tenant.Name}' (waited {options.LockTimeout.TotalSeconds:0.#} s).", clock);
+                    $"another runner holds the migration lock of tenant '{tenant.Name}' (waited {options.LockTimeout.TotalSeconds:0.#} s){(holder is null ? "" : ": " + holder)}.", clock);
             }
             await using (tenantLock.ConfigureAwait(false))
             {
@@ -88,6 +89,19 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
         finally
         {
             if (connection is not null) await DisposeQuietlyAsync(connection).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Naming the holder is a courtesy: a failure to read it leaves the Locked result as it is.</summary>
+    private async Task<string?> LockHolderOfAsync(DbConnection connection, Tenant tenant, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await dialect.DescribeLockHolderAsync(connection, tenant, JournalTable, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return null;
         }
     }
 

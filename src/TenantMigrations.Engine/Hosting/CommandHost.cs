@@ -39,7 +39,7 @@ public sealed class CommandTerminatingException(CommandError error) : Exception(
     public CommandError Error { get; } = error;
 }
 
-/// <summary>One Write-Progress record. A negative percentage means unknown.</summary>
+/// <summary>One Write-Progress record. A negative percentage or number of seconds means unknown.</summary>
 public sealed record ProgressUpdate(
     int ActivityId,
     string Activity,
@@ -47,7 +47,8 @@ public sealed record ProgressUpdate(
     int PercentComplete = -1,
     int ParentActivityId = -1,
     string? CurrentOperation = null,
-    bool Completed = false);
+    bool Completed = false,
+    int SecondsRemaining = -1);
 
 /// <summary>Extra stable error ids for failures of a whole call, next to the per-tenant ones in <see cref="ErrorIds"/>.</summary>
 public static class CommandErrorIds

@@ -82,7 +82,7 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
                         progress.Working(migration.Tenant.Name, $"{migration.Tenant.Name}: {migration.Migration}");
                         break;
                     case TenantFinished finished:
-                        progress.Finished(finished.Result.TenantName);
+                        progress.Finished(finished.Result.TenantName, finished.Result.Succeeded);
                         host.WriteObject(finished.Result);
                         if (finished.Result.Skipped) host.WriteVerbose($"{finished.Result.TenantName}: Skipped (locked by another runner).");
                         else if (!finished.Result.Succeeded) host.WriteError(TenantErrors.ForResult(finished.Result));

@@ -39,8 +39,8 @@ public sealed record JournalEntry
     public string Key => Version ?? Description;
 }
 
-/// <summary>What a read of one tenant's journal found.</summary>
-public sealed record JournalSnapshot(bool JournalExists, IReadOnlyList<JournalEntry> Entries, bool LockedByAnother = false, string? UnreachableReason = null, bool InvalidTenant = false)
+/// <summary>What a read of one tenant's journal found. <see cref="LockHolder"/> names who holds the lock, where the engine tells.</summary>
+public sealed record JournalSnapshot(bool JournalExists, IReadOnlyList<JournalEntry> Entries, bool LockedByAnother = false, string? UnreachableReason = null, bool InvalidTenant = false, string? LockHolder = null)
 {
     public static readonly JournalSnapshot Empty = new(false, []);
 

@@ -24,6 +24,7 @@ internal sealed class CmdletHost(PSCmdlet cmdlet) : ICommandHost
         PercentComplete = progress.PercentComplete,
         ParentActivityId = progress.ParentActivityId,
         CurrentOperation = progress.CurrentOperation,
+        SecondsRemaining = progress.SecondsRemaining,
         RecordType = progress.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
     });
 

@@ -27,6 +27,7 @@ public sealed class PrivatePostgres : IAsyncLifetime
 /// </summary>
 public sealed class PostgresFaultTests(PrivatePostgres postgres, ITestOutputHelper output) : IClassFixture<PrivatePostgres>, IDisposable
 {
+    /// <summary>The tool appends its own name (and its run id) to this one: sessions are found by prefix.</summary>
     private const string ApplicationName = "tm-fault-test";
     private readonly TempFolder folder = new();
 
@@ -46,7 +47,7 @@ public sealed class PostgresFaultTests(PrivatePostgres postgres, ITestOutputHelp
         await postgres.Server.ExecuteAsync($"""
             SELECT count(*) FROM (
                 SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                WHERE application_name = '{ApplicationName}' AND state <> 'idle' AND pid <> pg_backend_pid()
+                WHERE application_name LIKE '{ApplicationName} %' AND state <> 'idle' AND pid <> pg_backend_pid()
                 ORDER BY random() LIMIT 1) AS terminated
             """) == "1";
 
@@ -127,7 +128,7 @@ public sealed class PostgresFaultTests(PrivatePostgres postgres, ITestOutputHelp
         var tenants = await SchemasAsync(1);
 
         var run = await FaultRun.RunAsync(tenants, Migrations, new MigrateOptions(), faults: 1, TimeSpan.FromMilliseconds(300), async () =>
-            await postgres.Server.ExecuteAsync($"SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{ApplicationName}' AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()) AS t") == "1");
+            await postgres.Server.ExecuteAsync($"SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE '{ApplicationName} %' AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()) AS t") == "1");
 
         var result = run.Results.Single();
         Assert.Equal(1, run.FaultsInjected);

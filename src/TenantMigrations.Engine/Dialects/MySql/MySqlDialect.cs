@@ -85,7 +85,7 @@ public sealed class MySqlDialect : IDatabaseDialect
         """,
     ];
 
-    public async Task<IAsyncDisposable?> TryLockAsync(DbConnection connection, Tenant tenant, string journalTable, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<IAsyncDisposable?> TryLockAsync(DbConnection connection, Tenant tenant, string journalTable, TimeSpan timeout, CancellationToken cancellationToken, string? runId = null)
     {
         var name = LockName(DatabaseOf(tenant), journalTable);
         await using var command = connection.CreateCommand();
@@ -96,6 +96,39 @@ public sealed class MySqlDialect : IDatabaseDialect
     }
 
     /// <summary>GET_LOCK names are server-wide and at most 64 characters: a hash keeps them unique and short.</summary>
+    public async Task<string?> DescribeLockHolderAsync(DbConnection connection, Tenant tenant, string journalTable, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT IS_USED_LOCK({QuoteLiteral(LockName(DatabaseOf(tenant), journalTable))})";
+        var holder = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        if (holder is null or DBNull) return null;
+        var holders = await DescribeHoldersAsync(connection, [Convert.ToInt64(holder, CultureInfo.InvariantCulture)], cancellationToken).ConfigureAwait(false);
+        return holders.Values.Single();
+    }
+
+    /// <summary>
+    /// Named locks belong to connections: the processlist gives the holder's user, host, database and how long it has
+    /// been in its current state. MySQL does not tell which program or run opened a connection.
+    /// </summary>
+    private static async Task<Dictionary<long, string>> DescribeHoldersAsync(DbConnection connection, IReadOnlyCollection<long> connectionIds, CancellationToken cancellationToken)
+    {
+        var holders = connectionIds.Distinct().ToDictionary(id => id, id => LockHolderText.Describe($"connection {id.ToString(CultureInfo.InvariantCulture)}", null, null, null, "its user and host need the PROCESS privilege to be seen"));
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT ID, USER, HOST, DB, TIME FROM information_schema.PROCESSLIST WHERE ID IN ({string.Join(", ", holders.Keys.Select(id => id.ToString(CultureInfo.InvariantCulture)))})";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var id = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
+            var user = reader.IsDBNull(1) ? "?" : Convert.ToString(reader.GetValue(1), CultureInfo.InvariantCulture);
+            var host = reader.IsDBNull(2) ? null : Convert.ToString(reader.GetValue(2), CultureInfo.InvariantCulture);
+            var database = reader.IsDBNull(3) ? "none" : Convert.ToString(reader.GetValue(3), CultureInfo.InvariantCulture);
+            var seconds = reader.IsDBNull(4) ? 0 : Convert.ToInt64(reader.GetValue(4), CultureInfo.InvariantCulture);
+            holders[id] = LockHolderText.Describe($"connection {id.ToString(CultureInfo.InvariantCulture)} of user '{user}'", host, null, DateTime.UtcNow.AddSeconds(-seconds),
+                $"database {database}; the time is when it entered its current state; MySQL does not tell the holder's program or run id");
+        }
+        return holders;
+    }
+
     public static string LockName(string database, string journalTable) =>
         "tm:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{database}|{journalTable}")))[..48].ToLowerInvariant();
 
@@ -131,19 +164,19 @@ public sealed class MySqlDialect : IDatabaseDialect
         var byDatabase = tenants.GroupBy(DatabaseOf).ToDictionary(g => g.Key, g => g.ToList());
         var databases = byDatabase.Keys.ToList();
         var withJournal = new List<string>();
-        var locked = new HashSet<string>();
+        var holderIds = new Dictionary<string, long>();
         await using (var discover = connection.CreateCommand())
         {
             discover.CommandText =
                 $"SELECT table_schema FROM information_schema.tables WHERE table_name = {QuoteLiteral(journalTable)} AND table_schema IN ({string.Join(", ", databases.Select(QuoteLiteral))}) ORDER BY table_schema"
-                + (checkLocks ? $";\nSELECT {string.Join(", ", databases.Select(d => $"IS_USED_LOCK({QuoteLiteral(LockName(d, journalTable))}) IS NOT NULL"))}" : "");
+                + (checkLocks ? $";\nSELECT {string.Join(", ", databases.Select(d => $"IS_USED_LOCK({QuoteLiteral(LockName(d, journalTable))})"))}" : "");
             await using var reader = await discover.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) withJournal.Add(reader.GetString(0));
             if (checkLocks && await reader.NextResultAsync(cancellationToken).ConfigureAwait(false) && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 for (var i = 0; i < databases.Count; i++)
                 {
-                    if (Convert.ToInt64(reader.GetValue(i), CultureInfo.InvariantCulture) == 1) locked.Add(databases[i]);
+                    if (!reader.IsDBNull(i)) holderIds[databases[i]] = Convert.ToInt64(reader.GetValue(i), CultureInfo.InvariantCulture);
                 }
             }
         }
@@ -161,11 +194,13 @@ public sealed class MySqlDialect : IDatabaseDialect
             }
         }
 
+        var holders = holderIds.Count == 0 ? new Dictionary<long, string>() : await DescribeHoldersAsync(connection, holderIds.Values, cancellationToken).ConfigureAwait(false);
         var journals = withJournal.ToHashSet(StringComparer.OrdinalIgnoreCase);
         var snapshots = new Dictionary<Tenant, JournalSnapshot>();
         foreach (var (database, databaseTenants) in byDatabase)
         {
-            foreach (var tenant in databaseTenants) snapshots[tenant] = new JournalSnapshot(journals.Contains(database), entries[database], locked.Contains(database));
+            var holder = holderIds.TryGetValue(database, out var holderId) ? holders[holderId] : null;
+            foreach (var tenant in databaseTenants) snapshots[tenant] = new JournalSnapshot(journals.Contains(database), entries[database], holder is not null, LockHolder: holder);
         }
         return snapshots;
     }

@@ -37,6 +37,7 @@ public sealed class PostgresDialect : IDatabaseDialect
         var builder = new NpgsqlConnectionStringBuilder(tenant.GetConnectionString());
         if (limits.ConnectTimeout is { } connect) builder.Timeout = Seconds(connect);
         builder.CommandTimeout = Seconds(limits.CommandTimeout ?? ConnectionLimits.DefaultToolCommandTimeout);
+        builder.ApplicationName = PostgresSessionName.For(builder.ApplicationName, runId: null);
         return builder.ConnectionString;
     }
 
@@ -84,9 +85,17 @@ public sealed class PostgresDialect : IDatabaseDialect
         return tenant.Schema is null ? [table] : [$"CREATE SCHEMA IF NOT EXISTS {QuoteIdentifier(tenant.Schema)}", table];
     }
 
-    public async Task<IAsyncDisposable?> TryLockAsync(DbConnection connection, Tenant tenant, string journalTable, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<IAsyncDisposable?> TryLockAsync(DbConnection connection, Tenant tenant, string journalTable, TimeSpan timeout, CancellationToken cancellationToken, string? runId = null)
     {
         var key = LockKey(connection.Database, tenant.Schema ?? DefaultSchema, journalTable);
+        if (runId is not null)
+        {
+            // The session that holds the lock names its run, so that a runner left waiting can say who it waits for.
+            await using var name = connection.CreateCommand();
+            name.CommandText = "SELECT set_config('application_name', @name, false)";
+            name.Parameters.Add(new NpgsqlParameter("name", PostgresSessionName.For(new NpgsqlConnectionStringBuilder(connection.ConnectionString).ApplicationName, runId)));
+            await name.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
@@ -99,6 +108,35 @@ public sealed class PostgresDialect : IDatabaseDialect
             if (DateTime.UtcNow >= deadline) return null;
             await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The advisory locks held in the current database with their holders: application_name, client address, backend pid and start.</summary>
+    private const string HeldLocksQuery =
+        "SELECT (l.classid::bigint << 32) | l.objid::bigint AS lock_key, a.application_name, host(a.client_addr), l.pid, a.backend_start FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid " +
+        "WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())";
+
+    public async Task<string?> DescribeLockHolderAsync(DbConnection connection, Tenant tenant, string journalTable, CancellationToken cancellationToken)
+    {
+        var key = LockKey(connection.Database, tenant.Schema ?? DefaultSchema, journalTable);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT * FROM ({HeldLocksQuery}) AS held WHERE held.lock_key = @key LIMIT 1";
+        command.Parameters.Add(new NpgsqlParameter("key", key));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? DescribeHolder(reader) : null;
+    }
+
+    /// <summary>
+    /// A row of <see cref="HeldLocksQuery"/> as text. Without pg_read_all_stats, PostgreSQL hides the address and start
+    /// of other roles' sessions (backend_start reads null), so a null address then means unknown, not a local socket.
+    /// </summary>
+    private static string DescribeHolder(DbDataReader reader)
+    {
+        var application = reader.IsDBNull(1) ? null : reader.GetString(1);
+        var hidden = reader.IsDBNull(4);
+        var who = !string.IsNullOrEmpty(application) ? application : hidden ? "another session" : "a session without application_name";
+        var host = hidden ? null : reader.IsDBNull(2) ? "localhost (unix socket)" : reader.GetString(2);
+        var backend = $"backend pid {reader.GetInt32(3).ToString(CultureInfo.InvariantCulture)}";
+        return LockHolderText.Describe(who, host, backend, hidden ? null : reader.GetDateTime(4), hidden ? "its address and start need the pg_read_all_stats role to be seen" : null);
     }
 
     /// <summary>The 64-bit advisory lock key of a tenant's journal: stable across runners and processes.</summary>
@@ -130,7 +168,7 @@ public sealed class PostgresDialect : IDatabaseDialect
     {
         var bySchema = tenants.GroupBy(t => t.Schema ?? DefaultSchema).ToDictionary(g => g.Key, g => g.ToList());
         var withJournal = new List<string>();
-        var heldLocks = new HashSet<long>();
+        var heldLocks = new Dictionary<long, string>();
         await using (var discover = new NpgsqlBatch(connection))
         {
             discover.BatchCommands.Add(new NpgsqlBatchCommand(
@@ -140,14 +178,13 @@ public sealed class PostgresDialect : IDatabaseDialect
             });
             if (checkLocks)
             {
-                discover.BatchCommands.Add(new NpgsqlBatchCommand(
-                    "SELECT (classid::bigint << 32) | objid::bigint FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())"));
+                discover.BatchCommands.Add(new NpgsqlBatchCommand(HeldLocksQuery));
             }
             await using var reader = await discover.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) withJournal.Add(reader.GetString(0));
             if (checkLocks && await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
             {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) heldLocks.Add(reader.GetInt64(0));
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) heldLocks[reader.GetInt64(0)] = DescribeHolder(reader);
             }
         }
 
@@ -170,8 +207,8 @@ public sealed class PostgresDialect : IDatabaseDialect
         var snapshots = new Dictionary<Tenant, JournalSnapshot>();
         foreach (var (schema, schemaTenants) in bySchema)
         {
-            var locked = heldLocks.Contains(LockKey(connection.Database, schema, journalTable));
-            foreach (var tenant in schemaTenants) snapshots[tenant] = new JournalSnapshot(withJournal.Contains(schema), entries[schema], locked);
+            var holder = heldLocks.GetValueOrDefault(LockKey(connection.Database, schema, journalTable));
+            foreach (var tenant in schemaTenants) snapshots[tenant] = new JournalSnapshot(withJournal.Contains(schema), entries[schema], holder is not null, LockHolder: holder);
         }
         return snapshots;
     }

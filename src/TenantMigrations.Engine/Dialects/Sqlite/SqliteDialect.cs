@@ -127,7 +127,7 @@ public sealed class SqliteDialect : IDatabaseDialect
 
     public IReadOnlyList<string> SessionStatements(Tenant tenant) => [];
 
-    public async Task<IAsyncDisposable?> TryLockAsync(DbConnection connection, Tenant tenant, string journalTable, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<IAsyncDisposable?> TryLockAsync(DbConnection connection, Tenant tenant, string journalTable, TimeSpan timeout, CancellationToken cancellationToken, string? runId = null)
     {
         var lockPath = LockPath(DatabasePath(tenant));
         Directory.CreateDirectory(Path.GetDirectoryName(lockPath)!);
@@ -137,7 +137,7 @@ public sealed class SqliteDialect : IDatabaseDialect
             try
             {
                 var stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-                return new FileLock(stream);
+                return new FileLock(stream, SqliteLockHolder.Write(lockPath, runId));
             }
             catch (IOException) when (DateTime.UtcNow < deadline)
             {
@@ -149,6 +149,9 @@ public sealed class SqliteDialect : IDatabaseDialect
             }
         }
     }
+
+    public Task<string?> DescribeLockHolderAsync(DbConnection connection, Tenant tenant, string journalTable, CancellationToken cancellationToken) =>
+        Task.FromResult(SqliteLockHolder.Read(LockPath(DatabasePath(tenant))));
 
     public async Task<JournalSnapshot> ReadJournalAsync(DbConnection connection, Tenant tenant, string journalTable, CancellationToken cancellationToken)
     {
@@ -181,11 +184,11 @@ public sealed class SqliteDialect : IDatabaseDialect
             {
                 await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
                 var snapshot = await ReadJournalAsync(connection, tenant, journalTable, cancellationToken).ConfigureAwait(false);
-                snapshots[tenant] = snapshot with { LockedByAnother = locked };
+                snapshots[tenant] = snapshot with { LockedByAnother = locked, LockHolder = locked ? SqliteLockHolder.Read(LockPath(DatabasePath(tenant))) : null };
             }
             catch (SqliteException ex) when (locked && IsTransient(ex))
             {
-                snapshots[tenant] = new JournalSnapshot(JournalExists: true, [], LockedByAnother: true);
+                snapshots[tenant] = new JournalSnapshot(JournalExists: true, [], LockedByAnother: true, LockHolder: SqliteLockHolder.Read(LockPath(DatabasePath(tenant))));
             }
         }
         return snapshots;
@@ -223,8 +226,13 @@ public sealed class SqliteDialect : IDatabaseDialect
     public (string? SqlState, int? Position, string? Statement) DescribeError(Exception exception) =>
         exception is SqliteException sqlite ? ($"SQLITE_{sqlite.SqliteErrorCode}", null, null) : (null, null, null);
 
-    private sealed class FileLock(FileStream stream) : IAsyncDisposable
+    /// <summary>The holder's note goes first, so that the next holder never finds a note of its own deleted.</summary>
+    private sealed class FileLock(FileStream stream, string? holderPath) : IAsyncDisposable
     {
-        public ValueTask DisposeAsync() => stream.DisposeAsync();
+        public ValueTask DisposeAsync()
+        {
+            SqliteLockHolder.Remove(holderPath);
+            return stream.DisposeAsync();
+        }
     }
 }

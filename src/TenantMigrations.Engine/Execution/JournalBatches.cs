@@ -1,0 +1,42 @@
+using TenantMigrations.Engine.Dialects;
+using TenantMigrations.Engine.Journal;
+
+namespace TenantMigrations.Engine.Execution;
+
+/// <summary>
+/// Reads the journals of many tenants in batches: tenants that share a dialect's batch key (one server, or one
+/// database) are read together on one connection in a few round trips.
+/// </summary>
+internal static class JournalBatches
+{
+    /// <summary>
+    /// Calls <paramref name="onRead"/> once per tenant, from the worker that read its batch. A batch that cannot be
+    /// read gives each of its tenants an Unreachable snapshot. The tenants must have passed <see cref="TenantChecks"/>.
+    /// </summary>
+    public static async Task ReadAsync(DialectRegistry dialects, IReadOnlyList<Tenant> tenants, string journalTable, MigrateOptions options, IFleetSink sink, int throttleLimit, Action<Tenant, JournalSnapshot, IDatabaseDialect> onRead, CancellationToken cancellationToken)
+    {
+        // Chunks of one database's tenants are read on parallel connections: one huge batch would use one core.
+        var batches = tenants
+            .GroupBy(t => (t.Engine, Key: dialects.For(t.Engine).StatusBatchKey(t)))
+            .SelectMany(g => g.Chunk(Math.Max(50, (g.Count() + throttleLimit - 1) / Math.Max(1, throttleLimit))))
+            .ToList();
+        await FleetWorkers.ForEachAsync(batches, throttleLimit, async (batch, token) =>
+        {
+            var dialect = dialects.For(batch[0].Engine);
+            IReadOnlyDictionary<Tenant, JournalSnapshot> snapshots;
+            try
+            {
+                snapshots = await TransientRetry.Create(dialect, options, sink, batch[0])
+                    .ExecuteAsync(async t => await dialect.ReadJournalsAsync(batch, journalTable, options.Limits, t).ConfigureAwait(false), token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                snapshots = batch.ToDictionary(t => t, t => JournalSnapshot.Unreachable(Redaction.MessageOf(ex, t)));
+            }
+            foreach (var tenant in batch)
+            {
+                onRead(tenant, snapshots.TryGetValue(tenant, out var found) ? found : JournalSnapshot.Unreachable("the journal could not be read."), dialect);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+}

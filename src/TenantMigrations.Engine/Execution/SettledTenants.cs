@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using TenantMigrations.Engine.Dialects;
+using TenantMigrations.Engine.Journal;
+using TenantMigrations.Engine.Migrations;
+using TenantMigrations.Engine.Planning;
+
+namespace TenantMigrations.Engine.Execution;
+
+/// <summary>
+/// Makes a migrate of an up-to-date fleet cost about what status costs: the journals are read in batches first, and a
+/// tenant whose journal shows it has nothing to do (up to date, or blocked by drift, a failure or a dead run) gets its
+/// result from that read, without a connection of its own and without its lock. Tenants with work, tenants locked by
+/// another runner (which must wait for the lock and report Locked) and tenants whose batch could not be read are
+/// migrated one by one, as before.
+/// </summary>
+internal static class SettledTenants
+{
+    /// <summary>The journals of the tenants that can be read in batches; the others are left out.</summary>
+    public static async Task<IReadOnlyDictionary<Tenant, JournalSnapshot>> ReadAsync(DialectRegistry dialects, IReadOnlyList<Tenant> tenants, MigrationSet set, MigrateOptions options, IFleetSink sink, CancellationToken cancellationToken)
+    {
+        var readable = tenants.Where(t => dialects.Supports(t.Engine) && TenantChecks.Problem(dialects.For(t.Engine), t) is null).ToList();
+        var snapshots = new ConcurrentDictionary<Tenant, JournalSnapshot>();
+        // No retries here: a batch that cannot be read only sends its tenants down the one-by-one path, which retries.
+        var readOptions = options with { MaxAttempts = 1 };
+        await JournalBatches.ReadAsync(dialects, readable, set.Settings.JournalTable, readOptions, sink, options.ThrottleLimit,
+            (tenant, snapshot, _) => snapshots[tenant] = snapshot, cancellationToken).ConfigureAwait(false);
+        return snapshots;
+    }
+
+    /// <summary>
+    /// The result migrating the tenant would give, when the batch read already decides it; null when the tenant must be
+    /// connected to. Built exactly as <see cref="TenantMigrator"/> builds it from the same journal.
+    /// </summary>
+    public static TenantMigrationResult? ResultOf(Tenant tenant, IReadOnlyDictionary<Tenant, JournalSnapshot> snapshots, MigrationSet set, MigrateOptions options, DialectRegistry dialects)
+    {
+        if (!snapshots.TryGetValue(tenant, out var snapshot) || snapshot.UnreachableReason is not null || snapshot.LockedByAnother) return null;
+        TenantPlan plan;
+        try
+        {
+            plan = Planner.Plan(set, tenant, snapshot, options.Plan, dialects.For(tenant.Engine));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return null;
+        }
+        var result = new TenantMigrationResult
+        {
+            Tenant = tenant,
+            RunId = options.RunId,
+            DryRun = options.DryRun,
+            StateBefore = plan.State,
+            StateAfter = plan.State,
+            VersionBefore = plan.CurrentVersion,
+            VersionAfter = plan.CurrentVersion,
+            Error = plan.Blocker,
+        };
+        if (options.DryRun)
+        {
+            result.Planned = plan.Blocker is null ? plan.Pending.Select(p => p.Describe()).ToArray() : [];
+            return result;
+        }
+        // A migrate creates a missing journal table even when there is nothing to apply.
+        var settled = snapshot.JournalExists && (plan.Blocker is not null || plan.Pending.Count == 0);
+        return settled ? result : null;
+    }
+}

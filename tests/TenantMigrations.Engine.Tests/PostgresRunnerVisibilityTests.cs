@@ -1,0 +1,148 @@
+using Npgsql;
+using TenantMigrations.Engine.Dialects.Postgres;
+using TenantMigrations.Engine.Execution;
+using TenantMigrations.Engine.Migrations;
+using TenantMigrations.Engine.Planning;
+
+namespace TenantMigrations.Engine.Tests;
+
+/// <summary>On a real PostgreSQL server: a no-op migrate connects only to tenants with work, and a Locked tenant names its holder.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresRunnerVisibilityTests(PostgresFixture postgres) : IDisposable
+{
+    private const string Journal = "tenant_migrations_history";
+    private readonly TestSupport.TempFolder folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    private MigrationSet StandardMigrations()
+    {
+        folder.Write("migrations/V1__customers.sql", "CREATE TABLE customers (id INTEGER PRIMARY KEY);");
+        folder.Write("migrations/V2__orders.sql", "CREATE TABLE orders (id INTEGER PRIMARY KEY);");
+        folder.Write("migrations/V3__seed.sql", "INSERT INTO customers (id) VALUES (1);");
+        return MigrationSet.Load(folder.Combine("migrations"));
+    }
+
+    private static List<Tenant> Schemas(string connectionString, int count) =>
+        Enumerable.Range(1, count).Select(i => new Tenant { Name = $"t{i}", Engine = DatabaseEngine.Postgres, ConnectionString = connectionString, Schema = $"t{i}" }).ToList();
+
+    [Fact]
+    public async Task A_no_op_migrate_opens_no_connection_for_settled_tenants_and_reports_every_state_as_before()
+    {
+        var set = StandardMigrations();
+        var direct = await postgres.NewDatabaseAsync();
+        var tenants = Schemas(direct, 6);
+        var migrator = new FleetMigrator();
+        await migrator.MigrateAsync(tenants.Take(5).ToList(), set, new MigrateOptions(), new RecordingSink());
+        await migrator.MigrateAsync([tenants[5]], set, new MigrateOptions { Plan = new PlanOptions { TargetVersion = MigrationVersion.Parse("2") } }, new RecordingSink());
+        var database = new NpgsqlConnectionStringBuilder(direct).Database!;
+        await postgres.Server.ExecuteAsync($"UPDATE t5.{Journal} SET checksum = 'edited' WHERE version = '2'", database);
+        await using var holder = new NpgsqlConnection(direct);
+        await holder.OpenAsync();
+        await using var held = await new PostgresDialect().TryLockAsync(holder, tenants[3], Journal, TimeSpan.Zero, CancellationToken.None);
+        Assert.NotNull(held);
+
+        var port = new NpgsqlConnectionStringBuilder(direct).Port;
+        await using var proxy = new ConnectionCountingProxy(port);
+        var proxied = Schemas(new NpgsqlConnectionStringBuilder(direct) { Port = proxy.Port, Pooling = false }.ConnectionString, 6);
+        var sink = new RecordingSink();
+        var summary = await migrator.MigrateAsync(proxied, set, new MigrateOptions { LockTimeout = TimeSpan.FromMilliseconds(300) }, sink);
+
+        // One batched read of the database, then one session each for the pending tenant (t6) and the locked one (t4).
+        Assert.Equal(3, proxy.Connections);
+        var results = sink.Results.ToDictionary(r => r.TenantName);
+        foreach (var name in new[] { "t1", "t2", "t3" })
+        {
+            Assert.Equal((TenantState.UpToDate, TenantState.UpToDate, "3", "3", 0), (results[name].StateBefore, results[name].StateAfter, results[name].VersionBefore, results[name].VersionAfter, results[name].Applied.Length));
+            Assert.Null(results[name].Error);
+            Assert.Equal(summary.RunId, results[name].RunId);
+        }
+        Assert.Equal((TenantState.Locked, ErrorIds.TenantLocked), (results["t4"].StateAfter, results["t4"].Error!.ErrorId));
+        Assert.Equal((TenantState.Drifted, TenantState.Drifted), (results["t5"].StateBefore, results["t5"].StateAfter));
+        Assert.Equal(ErrorIds.ChecksumMismatch, results["t5"].Error!.ErrorId);
+        Assert.Equal((TenantState.Pending, TenantState.UpToDate, "3"), (results["t6"].StateBefore, results["t6"].StateAfter, results["t6"].VersionAfter));
+        Assert.Equal((6, 4, 1, 1, 1), (summary.Total, summary.Succeeded, summary.Locked, summary.Blocked, summary.MigrationsApplied));
+        Assert.Equal(6, sink.Events.OfType<TenantStarted>().Count());
+
+        await using var dryProxy = new ConnectionCountingProxy(port);
+        var dry = new RecordingSink();
+        await migrator.MigrateAsync(Schemas(new NpgsqlConnectionStringBuilder(direct) { Port = dryProxy.Port, Pooling = false }.ConnectionString, 6), set, new MigrateOptions { DryRun = true }, dry);
+        // The batch, and t4: a locked tenant is always read on its own session.
+        Assert.True(dryProxy.Connections == 2, $"{dryProxy.Connections} connections");
+        Assert.Equal(6, dry.Results.Count);
+        Assert.All(dry.Results, r => Assert.Empty(r.Planned));
+    }
+
+    [Fact]
+    public async Task A_locked_tenant_names_the_application_host_backend_and_run_that_hold_it()
+    {
+        var set = StandardMigrations();
+        var connection = await postgres.NewDatabaseAsync();
+        var tenants = Schemas(connection + ";Application Name=nightly-job", 2);
+        await new FleetMigrator().MigrateAsync(tenants, set, new MigrateOptions(), new RecordingSink());
+        var dialect = new PostgresDialect();
+        await using var holder = dialect.CreateConnection(tenants[0], forWriting: true);
+        await holder.OpenAsync();
+        await using var held = await dialect.TryLockAsync(holder, tenants[0], Journal, TimeSpan.Zero, CancellationToken.None, runId: "run-0042");
+        Assert.NotNull(held);
+        await using var pid = holder.CreateCommand();
+        pid.CommandText = "SELECT pg_backend_pid()";
+        var backend = Convert.ToInt32(await pid.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        var expected = $"locked by nightly-job tenantmigrations/run-0042 on host 127.0.0.1 backend pid {backend} since 20";
+
+        var status = await new FleetMigrator().GetStatusAsync(tenants, set, new PlanOptions());
+        Assert.Equal(TenantState.Locked, status[0].State);
+        Assert.Contains(expected, status[0].Message, StringComparison.Ordinal);
+        Assert.Equal(TenantState.UpToDate, status[1].State);
+
+        var sink = new RecordingSink();
+        await new FleetMigrator().MigrateAsync([tenants[0]], set, new MigrateOptions { LockTimeout = TimeSpan.FromMilliseconds(200), RunId = "second-run" }, sink);
+        var locked = sink.Results.Single();
+        Assert.Equal(ErrorIds.TenantLocked, locked.Error!.ErrorId);
+        Assert.Contains("another runner holds the migration lock of tenant 't1'", locked.Error.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, locked.Error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(postgres.Server.AdminConnectionString.Split("Password=")[1].Split(';')[0], locked.Error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_reader_without_pg_read_all_stats_is_told_the_holders_name_and_backend_and_why_not_more()
+    {
+        var set = StandardMigrations();
+        var admin = await postgres.NewDatabaseAsync();
+        var tenants = Schemas(admin, 1);
+        await new FleetMigrator().MigrateAsync(tenants, set, new MigrateOptions(), new RecordingSink());
+        var database = new NpgsqlConnectionStringBuilder(admin).Database!;
+        var role = "watcher_" + Guid.NewGuid().ToString("N")[..8];
+        await postgres.Server.ExecuteAsync($"CREATE ROLE {role} LOGIN PASSWORD 'Watch-Secr3t'; GRANT USAGE ON SCHEMA t1 TO {role}; GRANT SELECT ON t1.{Journal} TO {role};", database);
+        await using var holder = new NpgsqlConnection(admin + ";Application Name=admin-job");
+        await holder.OpenAsync();
+        await using var held = await new PostgresDialect().TryLockAsync(holder, tenants[0], Journal, TimeSpan.Zero, CancellationToken.None);
+        Assert.NotNull(held);
+        var watcher = Schemas(new NpgsqlConnectionStringBuilder(admin) { Username = role, Password = "Watch-Secr3t" }.ConnectionString, 1);
+
+        var status = (await new FleetMigrator().GetStatusAsync(watcher, set, new PlanOptions())).Single();
+
+        Assert.Equal(TenantState.Locked, status.State);
+        Assert.Contains($"locked by admin-job backend pid {holder.ProcessID} (its address and start need the pg_read_all_stats role to be seen)", status.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Watch-Secr3t", status.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, null, "tenantmigrations")]
+    [InlineData("", "r1", "tenantmigrations/r1")]
+    [InlineData("billing", null, "billing tenantmigrations")]
+    [InlineData("billing tenantmigrations", "r1", "billing tenantmigrations/r1")]
+    [InlineData("tenantmigrations/old", "new", "tenantmigrations/new")]
+    [InlineData("caf\u00e9\njob", "r", "caf??job tenantmigrations/r")]
+    public void The_session_name_carries_the_run_after_the_users_own_name(string? configured, string? runId, string expected) =>
+        Assert.Equal(expected, PostgresSessionName.For(configured, runId));
+
+    [Fact]
+    public void The_session_name_keeps_the_run_id_within_63_bytes()
+    {
+        var runId = Guid.NewGuid().ToString("N");
+        var name = PostgresSessionName.For(new string('a', 80), runId);
+        Assert.Equal(63, name.Length);
+        Assert.EndsWith($" tenantmigrations/{runId}", name, StringComparison.Ordinal);
+    }
+}
