@@ -61,7 +61,7 @@ public static class MigrateCommand
             migrateOptions = migrateOptions with { RunId = recording.RunId };
             var progress = new CliProgress(console, CliProgress.StyleFor(parseResult.GetValue(quiet), json, !Console.IsErrorRedirected), rollout.Select(recording.TenantsToRun).Count);
             var sink = new MigrateSink(console, json, parseResult.GetValue(verbose), tenants.Max(t => t.Name.Length), progress);
-            var summary = await new RolloutRunner().MigrateAsync(recording.TenantsToRun, set, migrateOptions, rollout, recording.Wrap(sink), cancellationToken);
+            var summary = await new RolloutRunner().MigrateAsync(tenants, set, migrateOptions, rollout with { RunOnly = RolloutOptions.NamesOf(recording.TenantsToRun) }, recording.Wrap(sink), cancellationToken);
             progress.Complete();
             recording.Close(summary.Cancelled);
             if (json)

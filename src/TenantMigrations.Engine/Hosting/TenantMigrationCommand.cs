@@ -69,8 +69,8 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
         var progress = new FleetProgress(host, Activity, approved.Count);
         try
         {
-            var rollout = Rollout with { Exclude = [], Partition = null };
-            var summary = Drain((sink, token) => new RolloutRunner(Migrator).MigrateAsync(approved, Set, Options with { DryRun = false }, rollout, recording?.Wrap(sink) ?? sink, token), fleetEvent =>
+            var rollout = Rollout with { RunOnly = RolloutOptions.NamesOf(approved) };
+            var summary = Drain((sink, token) => new RolloutRunner(Migrator).MigrateAsync(Tenants, Set, Options with { DryRun = false }, rollout, recording?.Wrap(sink) ?? sink, token), fleetEvent =>
             {
                 switch (fleetEvent)
                 {

@@ -32,6 +32,16 @@ public sealed record RolloutOptions
     /// <summary>A tenant locked by another runner is reported skipped, not failed.</summary>
     public bool SkipLocked { get; init; }
 
+    /// <summary>
+    /// The tenants to start, by name; null starts every selected tenant. Waves are still assigned over all the selected
+    /// tenants, so a resumed run, which leaves out what it already did, keeps every tenant in the wave it had the first
+    /// time, and a wave already passed is not gated again.
+    /// </summary>
+    public IReadOnlySet<string>? RunOnly { get; init; }
+
+    /// <summary>The names of <paramref name="tenants"/>, as <see cref="RunOnly"/> takes them.</summary>
+    public static IReadOnlySet<string> NamesOf(IEnumerable<Tenant> tenants) => tenants.Select(t => t.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
     public void Validate()
     {
         if (MaxFailures is < 0) throw new ArgumentOutOfRangeException(nameof(MaxFailures), MaxFailures, "MaxFailures cannot be negative.");

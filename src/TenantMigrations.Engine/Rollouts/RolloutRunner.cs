@@ -22,6 +22,7 @@ public sealed class RolloutRunner(FleetMigrator? migrator = null, TimeProvider? 
         TimeSpan Elapsed() => time.GetElapsedTime(started);
         bool BudgetSpent() => rollout.MaxDuration is { } budget && Elapsed() >= budget;
         var selected = rollout.Select(tenants);
+        IReadOnlyList<Tenant> Runnable(IReadOnlyList<Tenant> candidates) => rollout.RunOnly is { } runOnly ? candidates.Where(t => runOnly.Contains(t.Name)).ToList() : candidates;
         var waves = rollout.WavesFor(set);
         var throttle = rollout.ThrottlePerServer is { } perServer ? new ServerThrottle(perServer) : null;
 
@@ -29,7 +30,7 @@ public sealed class RolloutRunner(FleetMigrator? migrator = null, TimeProvider? 
         {
             var breaker = rollout.MaxFailures is null && rollout.MaxFailureRate is null ? null : new CircuitBreaker(rollout.MaxFailures, rollout.MaxFailureRate);
             var gate = new RolloutGate(null, breaker, BudgetSpent, throttle, verifierFor: null, rollout.SkipLocked, sink);
-            var flat = await migrator.MigrateGatedAsync(Order(selected, throttle), set, options, sink, gate, cancellationToken).ConfigureAwait(false);
+            var flat = await migrator.MigrateGatedAsync(Order(Runnable(selected), throttle), set, options, sink, gate, cancellationToken).ConfigureAwait(false);
             flat.StoppedBy = gate.StoppedBy;
             flat.Duration = Elapsed();
             return flat;
@@ -47,7 +48,7 @@ public sealed class RolloutRunner(FleetMigrator? migrator = null, TimeProvider? 
         var ranOne = false;
         for (var index = 0; index < planned.Count; index++)
         {
-            var (wave, waveTenants) = (planned[index].Wave, planned[index].Tenants);
+            var (wave, waveTenants) = (planned[index].Wave, Runnable(planned[index].Tenants));
             if (rollout.OnlyWave is not null && !wave.Name.Equals(rollout.OnlyWave, StringComparison.OrdinalIgnoreCase)) continue;
             if (stoppedBy != RunStopReason.None || cancelled)
             {

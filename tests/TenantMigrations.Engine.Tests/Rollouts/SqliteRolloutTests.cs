@@ -321,4 +321,22 @@ public sealed class SqliteRolloutTests : IDisposable
         Assert.Contains("'late'", error.Message, StringComparison.Ordinal);
         Assert.Contains("canary, rest", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_resumed_run_keeps_every_tenant_in_its_wave_and_does_not_gate_a_passed_wave_again()
+    {
+        List<Tenant> tenants = [NewTenant("canary-a", "canary"), .. Fleet(12)];
+        var rollout = new RolloutOptions { Waves = WaveDefinition.Parse("canary,50%,rest") };
+        var (_, first) = await RunAsync(tenants, rollout, new MigrateOptions { ThrottleLimit = 1, DryRun = true });
+        var waveOf = first.Results.ToDictionary(r => r.TenantName, r => r.Wave);
+        var left = tenants.Where(t => waveOf[t.Name] == "rest").Append(tenants.First(t => waveOf[t.Name] == "50%")).ToList();
+
+        var (summary, resumed) = await RunAsync(tenants, rollout with { RunOnly = RolloutOptions.NamesOf(left) });
+
+        Assert.Equal(left.Count, resumed.Results.Count);
+        Assert.All(resumed.Results, r => Assert.Equal(waveOf[r.TenantName], r.Wave));
+        var canary = summary.Waves.Single(w => w.Name == "canary");
+        Assert.Equal((0, true), (canary.Total, canary.Passed));
+        Assert.Empty(Journal(tenants[0]));
+    }
 }
