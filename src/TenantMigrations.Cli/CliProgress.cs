@@ -47,6 +47,12 @@ public sealed class CliProgress
         Show(final: false);
     }
 
+    public void WaveStarted(string name)
+    {
+        counter.WaveStarted(name);
+        Show(final: false);
+    }
+
     /// <summary>The last figures (JSON), or the status line taken away (terminal) before the summary is printed.</summary>
     public void Complete()
     {
@@ -75,6 +81,7 @@ public sealed class CliProgress
             total = figures.Total,
             failed = figures.Failed,
             inFlight = figures.InFlight,
+            wave = figures.Wave,
             elapsedMs = (long)figures.Elapsed.TotalMilliseconds,
             remainingMs = figures.Remaining is { } left ? (long?)left.TotalMilliseconds : null,
             final,

@@ -147,6 +147,9 @@ public static class MigrateCommand
                 case TenantStarted started:
                     progress.Started(started.Tenant.Name);
                     break;
+                case WaveStarted wave:
+                    progress.WaveStarted(wave.Name);
+                    break;
                 case TenantFinished finished:
                     Interlocked.Add(ref planned, finished.Result.Planned.Length);
                     if (json) console.Json(ToJson(finished.Result));

@@ -80,4 +80,15 @@ public sealed class ProgressCliTests : IDisposable
         var line = run.Stdout.Split('\n').Single(l => l.StartsWith("Not succeeded: ", StringComparison.Ordinal)).TrimEnd();
         Assert.Equal("Not succeeded: " + string.Join(", ", names.Take(20).Select(n => $"{n} (MigrationFailed)")) + " and 2 more", line);
     }
+
+    [Fact]
+    public async Task A_run_in_waves_names_the_current_wave_in_its_progress()
+    {
+        var run = await Run("migrate", "--tenants", "tenants.json", "--json", "--waves", "34%,rest");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var progress = ProgressLines(run);
+        Assert.Equal("rest", progress[^1].GetProperty("wave").GetString());
+        Assert.All(progress, p => Assert.Contains(p.GetProperty("wave").GetString(), new[] { "34%", "rest" }));
+    }
 }

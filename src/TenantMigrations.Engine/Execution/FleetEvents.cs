@@ -9,6 +9,9 @@ public sealed record MigrationStarted(Tenant Tenant, AppliedMigration Migration)
 
 public sealed record TenantFinished(TenantMigrationResult Result) : FleetEvent;
 
+/// <summary>A rollout starts a wave of <paramref name="Tenants"/> tenants.</summary>
+public sealed record WaveStarted(string Name, int Tenants) : FleetEvent;
+
 public sealed record TenantStatusRead(TenantMigrationStatus Status) : FleetEvent;
 
 public enum FleetLogLevel { Verbose, Warning }

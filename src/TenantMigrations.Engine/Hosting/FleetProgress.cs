@@ -34,6 +34,12 @@ public sealed class FleetProgress(ICommandHost host, string activity, int total)
         Report(null);
     }
 
+    public void WaveStarted(string name)
+    {
+        counter.WaveStarted(name);
+        Report($"wave {name}");
+    }
+
     public void Complete()
     {
         var figures = counter.Figures;

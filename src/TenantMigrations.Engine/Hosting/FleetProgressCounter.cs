@@ -15,6 +15,13 @@ public sealed class FleetProgressCounter(int total)
     private readonly HashSet<string> inFlight = new(StringComparer.OrdinalIgnoreCase);
     private int done;
     private int failed;
+    private string? wave;
+
+    /// <summary>The wave a rollout is in, shown with the figures from now on.</summary>
+    public void WaveStarted(string name)
+    {
+        lock (gate) wave = name;
+    }
 
     public void Started(string tenantName)
     {
@@ -40,7 +47,7 @@ public sealed class FleetProgressCounter(int total)
             {
                 var elapsed = Stopwatch.GetElapsedTime(startedAt);
                 TimeSpan? remaining = done == 0 || done >= total ? null : elapsed / done * (total - done);
-                return new FleetProgressFigures(done, total, failed, inFlight.Count, elapsed, remaining);
+                return new FleetProgressFigures(done, total, failed, inFlight.Count, elapsed, remaining) { Wave = wave };
             }
         }
     }
@@ -51,8 +58,11 @@ public sealed record FleetProgressFigures(int Done, int Total, int Failed, int I
 {
     public int Percent => Total == 0 ? 100 : Math.Min(100, Done * 100 / Total);
 
+    /// <summary>The current wave of a rollout; null for a flat run.</summary>
+    public string? Wave { get; init; }
+
     public override string ToString() =>
-        $"{Done} of {Total} tenants, {Failed} failed, {InFlight} in flight" + (Remaining is { } left ? $", about {Describe(left)} left" : "");
+        (Wave is null ? "" : $"wave {Wave}: ") + $"{Done} of {Total} tenants, {Failed} failed, {InFlight} in flight" + (Remaining is { } left ? $", about {Describe(left)} left" : "");
 
     /// <summary>"1h 05m", "4m 10s", "12s": as precise as a person needs.</summary>
     public static string Describe(TimeSpan time) =>

@@ -77,6 +77,9 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
                     case TenantStarted started:
                         progress.Started(started.Tenant.Name);
                         break;
+                    case WaveStarted wave:
+                        progress.WaveStarted(wave.Name);
+                        break;
                     case MigrationStarted migration:
                         host.WriteVerbose($"{migration.Tenant.Name}: applying {migration.Migration.Script}");
                         progress.Working(migration.Tenant.Name, $"{migration.Tenant.Name}: {migration.Migration}");

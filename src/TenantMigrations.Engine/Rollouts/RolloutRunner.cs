@@ -76,6 +76,7 @@ public sealed class RolloutRunner(FleetMigrator? migrator = null, TimeProvider? 
             var verifiers = wave.Verify && set.Verify.Count > 0 ? RolloutGate.Verifiers(migrator.DialectFor, set, options.Limits) : null;
             var gate = new RolloutGate(wave.Name, breaker, BudgetSpent, throttle, verifiers, rollout.SkipLocked, sink);
             sink.Post(new FleetLog(FleetLogLevel.Verbose, $"wave {wave.Name}: {waveTenants.Count} tenants; allowance: {breaker.Describe()}."));
+            sink.Post(new WaveStarted(wave.Name, waveTenants.Count));
             var summary = await migrator.MigrateGatedAsync(Order(waveTenants, throttle), set, options, sink, gate, cancellationToken).ConfigureAwait(false);
             ranOne = true;
             summaries.Add(summary);
