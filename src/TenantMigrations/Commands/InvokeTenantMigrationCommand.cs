@@ -112,6 +112,11 @@ public sealed class InvokeTenantMigrationCommand : ConnectingCmdletBase
     /// <summary>-WhatIf writes no record; it still skips what a resumed run already did.</summary>
     private RunRecordRequest RunRecordFor(MigrateOptions options)
     {
+        if (Engine.Rollouts.SharedRuns.SharedRunStore.IsConnection(RunStore ?? Environment.GetEnvironmentVariable(Engine.Rollouts.RunRecords.RunStore.EnvironmentVariable)))
+        {
+            var problem = new ArgumentException("Invoke-TenantMigration keeps its run record in a folder; a shared run store (postgres: or mysql:) is used by `tenantmigrations migrate --run-store ... --run-id ...`, and Get-TenantMigrationRun reads it.");
+            throw CommandErrorIds.Terminating(InvalidRolloutOption, problem.Message, null, problem);
+        }
         var store = Engine.Rollouts.RunRecords.RunStore.Resolve(RunStore is null ? null : GetUnresolvedProviderPathFromPSPath(RunStore), CurrentFolder);
         var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var given) ? LanguagePrimitives.IsTrue(given) : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
         var described = RunRecordRequest.DescribeOptions(options);
