@@ -75,7 +75,7 @@ public sealed class SharedRunStore : IRunStore
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             if (Volatile.Read(ref tablesReady) == 0)
             {
-                foreach (var statement in Sql.CreateTables()) await ExecuteAsync(connection, null, statement, [], cancellationToken).ConfigureAwait(false);
+                await CreateTablesAsync(connection, cancellationToken).ConfigureAwait(false);
                 Volatile.Write(ref tablesReady, 1);
             }
             return connection;
@@ -84,6 +84,25 @@ public sealed class SharedRunStore : IRunStore
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw Unreachable(ex);
+        }
+    }
+
+    /// <summary>
+    /// Runners started together all create the tables: on PostgreSQL two concurrent CREATE TABLE IF NOT EXISTS can
+    /// collide, and the loser finds the tables there on its second try.
+    /// </summary>
+    private async Task CreateTablesAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        foreach (var statement in Sql.CreateTables())
+        {
+            try
+            {
+                await ExecuteAsync(connection, null, statement, [], cancellationToken).ConfigureAwait(false);
+            }
+            catch (DbException)
+            {
+                await ExecuteAsync(connection, null, statement, [], cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
