@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
@@ -9,14 +10,12 @@ namespace TenantMigrations.Engine.Rollouts.SharedRuns;
 
 /// <summary>
 /// One runner's part in a run of a <see cref="SharedRunStore"/>: the runner joins the run (the first one inserts
-/// it), adds its tenants, then claims them in small batches under a lease, and writes each tenant's outcome. One
-/// connection serves the runner; its calls are serialized.
+/// it), adds its tenants, then claims them in small batches under a lease, and writes each tenant's outcome.
 /// </summary>
 public sealed class SharedRun : IAsyncDisposable
 {
     private readonly SharedRunStore store;
-    private readonly SemaphoreSlim connectionGate = new(1, 1);
-    private DbConnection? connection;
+    private readonly ConcurrentBag<DbConnection> idle = [];
     private int succeeded;
     private int failed;
 
@@ -190,44 +189,36 @@ public sealed class SharedRun : IAsyncDisposable
 
     private static IEnumerable<(string Name, object? Value)> Excluded(IEnumerable<string> names) => names.Select((n, i) => ($"x{i}", (object?)n));
 
-    /// <summary>Runs on the runner's connection; a broken connection is dropped and the call tried once more on a new one.</summary>
+    /// <summary>
+    /// Runs on an idle connection of this runner (or a new one), so workers finishing at once do not queue behind
+    /// each other; a broken connection is dropped and the call tried once more on a new one.
+    /// </summary>
     private async Task<T> WithConnectionAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken)
     {
-        await connectionGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            for (var attempt = 1; ; attempt++)
+            var connection = idle.TryTake(out var reused) ? reused : await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                connection ??= await store.OpenAsync(cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    return await work(connection).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    await connection.DisposeAsync().ConfigureAwait(false);
-                    connection = null;
-                    if (attempt >= 2 || !store.Dialect.IsTransient(ex)) throw store.Unreachable(ex);
-                }
+                var result = await work(connection).ConfigureAwait(false);
+                idle.Add(connection);
+                return result;
             }
-        }
-        finally
-        {
-            connectionGate.Release();
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                if (attempt >= 2 || !store.Dialect.IsTransient(ex)) throw store.Unreachable(ex);
+            }
+            catch
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        await connectionGate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
-            connection = null;
-        }
-        finally
-        {
-            connectionGate.Release();
-        }
+        while (idle.TryTake(out var connection)) await connection.DisposeAsync().ConfigureAwait(false);
     }
 }
