@@ -32,6 +32,7 @@ public sealed class RunRecordsCommand(IRunStore store)
     }
 
     public const string RunStoreUnreachable = "RunStoreUnreachable";
+    public const string InvalidRunStore = "InvalidRunStore";
 
     /// <summary>Every run of the store, oldest first; a file that is not a run record is a warning.</summary>
     public void List(ICommandHost host)
