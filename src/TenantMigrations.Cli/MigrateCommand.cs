@@ -65,6 +65,14 @@ public static class MigrateCommand
             if (sharedStore is not null && !migrateOptions.DryRun)
             {
                 runId = parseResult.GetValue(runRecord.Resume) ?? parseResult.GetValue(runRecord.RunId) ?? RunStore.NewRunId(DateTimeOffset.UtcNow);
+                try
+                {
+                    SharedRun.RefuseWaves(rollout, set);
+                }
+                catch (ArgumentException ex)
+                {
+                    throw new UsageException(ex.Message);
+                }
                 var lease = parseResult.GetValue(runRecord.Lease) ?? TimeSpan.FromSeconds(SharedRun.DefaultLeaseSeconds);
                 var described = RunRecordOptions.Describe(parseResult, options, migrateOptions);
                 await using var shared = await SharedRun.JoinAsync(sharedStore, runId, resume: parseResult.GetValue(runRecord.Resume) is not null, set, rollout.Select(tenants), described, lease, cancellationToken);

@@ -141,6 +141,15 @@ public sealed class SharedRunStoreCliTests(PostgresFixture pg) : IClassFixture<P
         Assert.Equal(2, empty.ExitCode);
         Assert.Contains("--run-store: the run store 'postgres:' has no connection string", empty.Stderr);
 
+        var shortLease = await CliRunner.RunAsync(temp.Path, "migrate", "--pg", connection, "--schema-like", "tenant_%", "--run-store", store, "--run-id", "r0", "--lease", "0s");
+        Assert.Equal(2, shortLease.ExitCode);
+        Assert.Contains("--lease must be at least 1s.", shortLease.Stderr);
+
+        var waves = await CliRunner.RunAsync(temp.Path, "migrate", "--pg", connection, "--schema-like", "tenant_%", "--run-store", store, "--run-id", "r0", "--waves", "10%,rest");
+        Assert.Equal(2, waves.ExitCode);
+        Assert.Contains("waves cannot be combined with a shared run store", waves.Stderr);
+        Assert.Equal("0", await pg.Server.ExecuteAsync("SELECT count(*) FROM pg_tables WHERE tablename = 'tenantmigrations_runs';", CatalogOf(store)));
+
         const string WrongPassword = "wr0ng-Store-Pa55";
         var wrong = store.Replace(PostgresServer.Password, WrongPassword, StringComparison.Ordinal);
         var unreachable = await CliRunner.RunAsync(temp.Path, "migrate", "--pg", connection, "--schema-like", "tenant_%", "--run-store", wrong, "--run-id", "r1");

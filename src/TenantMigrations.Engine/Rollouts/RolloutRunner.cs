@@ -137,7 +137,7 @@ public sealed class RolloutRunner(FleetMigrator? migrator = null, TimeProvider? 
     {
         options.Validate();
         rollout.Validate();
-        if (rollout.WavesFor(set).Count > 0) throw new ArgumentException("waves cannot be combined with a shared run store: run the waves from one runner with a folder run store, or drop the waves for this run.");
+        SharedRuns.SharedRun.RefuseWaves(rollout, set);
         var started = time.GetTimestamp();
         TimeSpan Elapsed() => time.GetElapsedTime(started);
         bool BudgetSpent() => rollout.MaxDuration is { } budget && Elapsed() >= budget;

@@ -117,7 +117,19 @@ public sealed class InvokeTenantMigrationCommand : ConnectingCmdletBase
             DdlLockTimeout = TimeSpan.FromSeconds(DdlLockTimeoutSec),
             Limits = Limits,
         };
-        if (SharedRunFor(options) is { } shared) return new TenantMigrationCommand(set, options with { RunId = shared.RunId }) { SharedRun = shared, Rollout = ReadRollout(set) };
+        if (SharedRunFor(options) is { } shared)
+        {
+            var rollout = ReadRollout(set);
+            try
+            {
+                SharedRun.RefuseWaves(rollout, set);
+            }
+            catch (ArgumentException ex)
+            {
+                throw InvalidRunStore(ex.Message);
+            }
+            return new TenantMigrationCommand(set, options with { RunId = shared.RunId }) { SharedRun = shared, Rollout = rollout };
+        }
         if (RunId is not null || IsBound(nameof(Lease))) throw InvalidRunStore("-RunId and -Lease need a database run store: give -RunStore 'postgres:CONNECTION' or 'mysql:CONNECTION'.");
         var record = RunRecordFor(options);
         return new TenantMigrationCommand(set, options with { RunId = record.RunId }) { RunRecord = record, Rollout = ReadRollout(set) };

@@ -49,6 +49,12 @@ public sealed class SharedRun : IAsyncDisposable
 
     public int Failed => Volatile.Read(ref failed);
 
+    /// <summary>Waves gate on the whole fleet, which one runner of many cannot see: a shared run is a flat run. Throws ArgumentException.</summary>
+    public static void RefuseWaves(RolloutOptions rollout, MigrationSet set)
+    {
+        if (rollout.WavesFor(set).Count > 0) throw new ArgumentException("waves cannot be combined with a shared run store: run the waves from one runner with a folder run store, or drop the waves for this run.");
+    }
+
     /// <summary>
     /// Joins run <paramref name="runId"/> (inserting it when it is new, unless <paramref name="resume"/> says it must
     /// exist) and adds these tenants as pending where the run does not have them yet. A resume makes the failed
