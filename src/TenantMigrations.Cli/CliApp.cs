@@ -39,6 +39,7 @@ public static class CliApp
                 Engine.Rollouts.RunRecords.RunNotFoundException e => (ExitCodes.InvalidInput, "RunNotFound", e.Message),
                 InvalidDataException e => (ExitCodes.InvalidInput, "InvalidRunRecord", e.Message),
                 ArgumentException e => (ExitCodes.InvalidInput, "InvalidArgument", e.Message),
+                Engine.Rollouts.SharedRuns.SharedRunStoreException e => (ExitCodes.TenantsFailed, "RunStoreUnreachable", "run store unreachable: " + e.Message),
                 IOException or UnauthorizedAccessException => (ExitCodes.InvalidInput, "IOError", ex.Message),
                 OperationCanceledException => (ExitCodes.TenantsFailed, "Cancelled", "cancelled."),
                 _ => (ExitCodes.TenantsFailed, "UnexpectedError", $"unexpected error ({ex.GetType().Name}): {ex.Message}"),

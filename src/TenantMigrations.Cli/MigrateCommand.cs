@@ -1,6 +1,8 @@
 using System.CommandLine;
 using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Rollouts;
+using TenantMigrations.Engine.Rollouts.RunRecords;
+using TenantMigrations.Engine.Rollouts.SharedRuns;
 
 namespace TenantMigrations.Cli;
 
@@ -45,7 +47,8 @@ public static class MigrateCommand
         {
             var json = options.IsJson(parseResult);
             var set = options.LoadMigrations(parseResult);
-            runRecord.CheckResume(parseResult);
+            var sharedStore = runRecord.SharedStoreFor(parseResult);
+            await runRecord.CheckResumeAsync(parseResult, cancellationToken);
             var rollout = rolloutOptions.Read(parseResult);
             var tenants = await options.SelectTenantsAsync(parseResult, set, console, cancellationToken);
             var migrateOptions = new MigrateOptions
@@ -57,13 +60,46 @@ public static class MigrateCommand
                 Limits = options.Limits(parseResult),
             };
             if (parseResult.GetValue(ddlLockTimeout) is { } ddlSeconds) migrateOptions = migrateOptions with { DdlLockTimeout = TimeSpan.FromSeconds(ddlSeconds) };
-            using var recording = RunRecordOptions.Open(runRecord.Request(parseResult, options, migrateOptions), set, tenants, console);
-            migrateOptions = migrateOptions with { RunId = recording.RunId };
-            var progress = new CliProgress(console, CliProgress.StyleFor(parseResult.GetValue(quiet), json, !Console.IsErrorRedirected), rollout.Select(recording.TenantsToRun).Count);
+            var progress = new CliProgress(console, CliProgress.StyleFor(parseResult.GetValue(quiet), json, !Console.IsErrorRedirected), rollout.Select(tenants).Count);
             var sink = new MigrateSink(console, json, parseResult.GetValue(verbose), tenants.Max(t => t.Name.Length), progress);
-            var summary = await new RolloutRunner().MigrateAsync(tenants, set, migrateOptions, rollout with { RunOnly = RolloutOptions.NamesOf(recording.TenantsToRun) }, recording.Wrap(sink), cancellationToken);
+            MigrationRunSummary summary;
+            string runId;
+            int alreadyDone;
+            if (sharedStore is not null && !migrateOptions.DryRun)
+            {
+                runId = parseResult.GetValue(runRecord.Resume) ?? parseResult.GetValue(runRecord.RunId) ?? RunStore.NewRunId(DateTimeOffset.UtcNow);
+                try
+                {
+                    SharedRun.RefuseWaves(rollout, set);
+                }
+                catch (ArgumentException ex)
+                {
+                    throw new UsageException(ex.Message);
+                }
+                var lease = parseResult.GetValue(runRecord.Lease) ?? TimeSpan.FromSeconds(SharedRun.DefaultLeaseSeconds);
+                var described = RunRecordOptions.Describe(parseResult, options, migrateOptions);
+                await using var shared = await SharedRun.JoinAsync(sharedStore, runId, resume: parseResult.GetValue(runRecord.Resume) is not null, set, rollout.Select(tenants), described, lease, cancellationToken);
+                foreach (var warning in shared.Warnings) console.Error($"warning: {warning}");
+                console.Error($"run {runId} in the {sharedStore.Location}: runner {shared.RunnerId} claims tenants with a {DurationText.Format(lease)} lease; {shared.AlreadyDone} of this runner's tenants already done.");
+                migrateOptions = migrateOptions with { RunId = runId };
+                summary = await new RolloutRunner().MigrateClaimedAsync(shared, tenants, set, migrateOptions, rollout, sink, cancellationToken);
+                await shared.CloseAsync(cancellationToken);
+                alreadyDone = shared.AlreadyDone;
+            }
+            else
+            {
+                // A dry run with a shared store plans every selected tenant and writes nothing.
+                using var recording = sharedStore is not null
+                    ? null
+                    : RunRecordOptions.Open(runRecord.Request(parseResult, options, migrateOptions), set, tenants, console);
+                runId = recording?.RunId ?? migrateOptions.RunId;
+                migrateOptions = migrateOptions with { RunId = runId };
+                var toRun = recording?.TenantsToRun ?? tenants;
+                summary = await new RolloutRunner().MigrateAsync(tenants, set, migrateOptions, rollout with { RunOnly = RolloutOptions.NamesOf(toRun) }, recording?.Wrap(sink) ?? sink, cancellationToken);
+                recording?.Close(summary.Cancelled);
+                alreadyDone = recording?.AlreadyDone.Count ?? 0;
+            }
             progress.Complete();
-            recording.Close(summary.Cancelled);
             if (json)
             {
                 console.Json(new
@@ -90,7 +126,7 @@ public static class MigrateCommand
                     failedTenantsNotShown = Math.Max(0, summary.FailedTenants.Length - FailedTenantsShown),
                     allSucceeded = summary.AllSucceeded,
                     durationMs = (long)summary.Duration.TotalMilliseconds,
-                    alreadyDone = recording.AlreadyDone.Count,
+                    alreadyDone,
                 });
             }
             else
@@ -103,7 +139,7 @@ public static class MigrateCommand
                 if (sink.NotSucceeded() is { } notSucceeded) console.Out(notSucceeded);
             }
             if (summary.Cancelled) console.Error("error: the run was cancelled.");
-            if (!summary.AllSucceeded && !migrateOptions.DryRun) console.Error($"run {recording.RunId} is recorded; continue it with --resume {recording.RunId}.");
+            if (!summary.AllSucceeded && !migrateOptions.DryRun) console.Error($"run {runId} is recorded; continue it with --resume {runId}.");
             return ExitCodeOf(summary);
         }));
         return command;

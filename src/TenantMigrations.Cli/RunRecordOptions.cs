@@ -1,11 +1,13 @@
 using System.CommandLine;
 using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Migrations;
+using TenantMigrations.Engine.Rollouts;
 using TenantMigrations.Engine.Rollouts.RunRecords;
+using TenantMigrations.Engine.Rollouts.SharedRuns;
 
 namespace TenantMigrations.Cli;
 
-/// <summary>migrate's --run-store and --resume: where the run record goes, and which run to continue.</summary>
+/// <summary>migrate's --run-store, --resume, --run-id and --lease: where the run record goes, which run to continue or join.</summary>
 public sealed class RunRecordOptions
 {
     public Option<string?> RunStore { get; } = StoreOption();
@@ -16,20 +18,69 @@ public sealed class RunRecordOptions
         HelpName = "run",
     };
 
+    public Option<string?> RunId { get; } = new("--run-id")
+    {
+        Description = "With a database run store: the shared run to create or join. Runners started with the same id share one run: each claims tenants from it, and none does a tenant twice.",
+        HelpName = "run",
+    };
+
+    public Option<TimeSpan?> Lease { get; } = new("--lease")
+    {
+        Description = $"With a database run store: how long a runner's claim on a tenant holds without renewal, e.g. 30s (default: {SharedRun.DefaultLeaseSeconds}s). Claims are renewed while the tenant runs; a dead runner's tenants go to the others once it runs out.",
+        HelpName = "duration",
+        CustomParser = r =>
+        {
+            var text = r.Tokens.Count == 1 ? r.Tokens[0].Value : "";
+            try
+            {
+                var lease = DurationText.Parse(text, "--lease");
+                if (lease >= TimeSpan.FromSeconds(1)) return lease;
+                r.AddError("--lease must be at least 1s.");
+            }
+            catch (ArgumentException ex)
+            {
+                r.AddError(ex.Message);
+            }
+            return null;
+        },
+    };
+
     public static Option<string?> StoreOption() => new("--run-store")
     {
-        Description = $"The folder of the run records (default: ${Engine.Rollouts.RunRecords.RunStore.EnvironmentVariable}, else {Engine.Rollouts.RunRecords.RunStore.DefaultFolder()}).",
-        HelpName = "path",
+        Description = $"Where the run records go: a folder, or a shared catalog database written postgres:CONNECTION or mysql:CONNECTION (default: ${Engine.Rollouts.RunRecords.RunStore.EnvironmentVariable}, else {Engine.Rollouts.RunRecords.RunStore.DefaultFolder()}).",
+        HelpName = "path|postgres:CONNECTION|mysql:CONNECTION",
     };
 
     public void AddTo(Command command)
     {
         command.Options.Add(RunStore);
         command.Options.Add(Resume);
+        command.Options.Add(RunId);
+        command.Options.Add(Lease);
     }
 
-    public static RunStore StoreFor(ParseResult parseResult, Option<string?> option) =>
-        Engine.Rollouts.RunRecords.RunStore.Resolve(parseResult.GetValue(option), Environment.CurrentDirectory);
+    public static IRunStore StoreFor(ParseResult parseResult, Option<string?> option)
+    {
+        try
+        {
+            return RunStores.Resolve(parseResult.GetValue(option), Environment.CurrentDirectory);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException($"--run-store: {ex.Message}");
+        }
+    }
+
+    /// <summary>The shared store this migrate uses, or null for a folder; --run-id and --lease need a shared store.</summary>
+    public SharedRunStore? SharedStoreFor(ParseResult parseResult)
+    {
+        var store = StoreFor(parseResult, RunStore) as SharedRunStore;
+        if (store is null && parseResult.GetValue(RunId) is not null) throw new UsageException("--run-id needs a database run store: give --run-store postgres:CONNECTION or mysql:CONNECTION (a folder store records one runner's run; continue it with --resume).");
+        if (store is null && parseResult.GetValue(Lease) is not null) throw new UsageException("--lease needs a database run store: give --run-store postgres:CONNECTION or mysql:CONNECTION.");
+        if (parseResult.GetValue(RunId) is not null && parseResult.GetValue(Resume) is not null) throw new UsageException("give --run-id or --resume, not both: --run-id creates or joins a shared run, --resume continues one that exists and retries its failed tenants.");
+        if (parseResult.GetValue(RunId) is { } runId && !Engine.Rollouts.RunRecords.RunStore.IsValidRunId(runId)) throw new UsageException($"--run-id '{runId}' is not a run id: use letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit).");
+        return store;
+    }
 
     /// <summary>
     /// The record of this migrate, checked before any tenant is read: an unknown --resume run is an error. A dry run
@@ -37,7 +88,17 @@ public sealed class RunRecordOptions
     /// </summary>
     public RunRecordRequest Request(ParseResult parseResult, FleetOptions fleet, MigrateOptions migrateOptions)
     {
-        var store = StoreFor(parseResult, RunStore);
+        var store = (RunStore)StoreFor(parseResult, RunStore);
+        var described = Describe(parseResult, fleet, migrateOptions);
+        var write = !migrateOptions.DryRun;
+        return parseResult.GetValue(Resume) is { } runId
+            ? RunRecordRequest.ResumeRun(store, runId, described, write)
+            : RunRecordRequest.NewRun(store, described, write);
+    }
+
+    /// <summary>The options of a migrate for the record's header: the tenant sources as given, --pg (a connection string) left out.</summary>
+    public static Dictionary<string, string> Describe(ParseResult parseResult, FleetOptions fleet, MigrateOptions migrateOptions)
+    {
         var described = RunRecordRequest.DescribeOptions(migrateOptions);
         // The tenant sources as given; --pg is a connection string and stays out.
         Describe(described, "tenants", parseResult.GetValue(fleet.Tenants));
@@ -45,19 +106,16 @@ public sealed class RunRecordOptions
         Describe(described, "schema-like", [parseResult.GetValue(fleet.SchemaLike)]);
         Describe(described, "name", parseResult.GetValue(fleet.Name));
         Describe(described, "tag", parseResult.GetValue(fleet.Tag));
-        var write = !migrateOptions.DryRun;
-        return parseResult.GetValue(Resume) is { } runId
-            ? RunRecordRequest.ResumeRun(store, runId, described, write)
-            : RunRecordRequest.NewRun(store, described, write);
+        return described;
     }
 
     /// <summary>Fails fast, before any tenant is read, when --resume names a run the store does not hold.</summary>
-    public void CheckResume(ParseResult parseResult)
+    public async Task CheckResumeAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         if (parseResult.GetValue(Resume) is not { } runId) return;
         var store = StoreFor(parseResult, RunStore);
         if (!Engine.Rollouts.RunRecords.RunStore.IsValidRunId(runId)) throw new UsageException($"--resume '{runId}' is not a run id: use the id that `tenantmigrations runs` lists.");
-        if (!store.Contains(runId)) throw new RunNotFoundException(runId, store.Folder);
+        if (!await store.ContainsAsync(runId, cancellationToken)) throw new RunNotFoundException(runId, store.Location);
     }
 
     /// <summary>Opens the record for the selected tenants and says on stderr what a resume skips.</summary>

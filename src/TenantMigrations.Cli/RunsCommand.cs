@@ -19,50 +19,32 @@ public static class RunsCommand
         command.Arguments.Add(run);
         command.Options.Add(store);
         command.Options.Add(json);
-        command.SetAction((parseResult, _) => CliApp.RunAsync(parseResult.GetValue(json), console =>
+        command.SetAction((parseResult, cancellationToken) => CliApp.RunAsync(parseResult.GetValue(json), async console =>
         {
             var runStore = RunRecordOptions.StoreFor(parseResult, store);
             var asJson = parseResult.GetValue(json);
             if (parseResult.GetValue(run) is { } runId)
             {
-                if (!runStore.Contains(runId)) throw new RunNotFoundException(runId, runStore.Folder);
-                var one = RunRecordReader.Read(runStore.PathOf(runId));
+                var one = await runStore.ReadAsync(runId, cancellationToken);
                 if (asJson) console.Json(ToJson(one, details: true));
                 else WriteRun(console, one);
             }
             else
             {
-                var runs = ReadAll(runStore, console);
+                var runs = await runStore.ListAsync(warning => console.Error($"warning: {warning}"), cancellationToken);
                 if (asJson) foreach (var each in runs) console.Json(ToJson(each, details: false));
                 else WriteList(console, runStore, runs);
             }
-            return Task.FromResult(ExitCodes.Success);
+            return ExitCodes.Success;
         }));
         return command;
     }
 
-    private static List<TenantMigrationRun> ReadAll(RunStore store, CliConsole console)
-    {
-        var runs = new List<TenantMigrationRun>();
-        foreach (var path in store.RecordFiles())
-        {
-            try
-            {
-                runs.Add(RunRecordReader.Read(path));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or System.Text.Json.JsonException)
-            {
-                console.Error($"warning: skipped {path}: {ex.Message}");
-            }
-        }
-        return runs.OrderBy(r => r.StartedAt).ThenBy(r => r.RunId, StringComparer.Ordinal).ToList();
-    }
-
-    private static void WriteList(CliConsole console, RunStore store, List<TenantMigrationRun> runs)
+    private static void WriteList(CliConsole console, IRunStore store, IReadOnlyList<TenantMigrationRun> runs)
     {
         if (runs.Count == 0)
         {
-            console.Out($"no runs in {store.Folder}");
+            console.Out($"no runs in {store.Location}");
             return;
         }
         var rows = new List<string[]> { Header };

@@ -31,26 +31,55 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
         try
         {
             var snapshots = await SettledTenants.ReadAsync(dialects, tenants, set, options, sink, cancellationToken).ConfigureAwait(false);
-            await FleetWorkers.ForEachAsync(tenants, options.ThrottleLimit, async (tenant, token) =>
-            {
-                using var slot = gate is null ? null : await gate.EnterAsync(tenant, token).ConfigureAwait(false);
-                if (gate is not null && slot is null) return;
-                sink.Post(new TenantStarted(tenant));
-                var result = await IsolatedAsync(tenant, options, async () =>
-                {
-                    var outcome = SettledTenants.ResultOf(tenant, snapshots, set, options, dialects)
-                        ?? await new TenantMigrator(dialects.For(tenant.Engine), set, options, sink).MigrateAsync(tenant, token).ConfigureAwait(false);
-                    return gate is null ? outcome : await gate.CompleteAsync(outcome, token).ConfigureAwait(false);
-                }, token).ConfigureAwait(false);
-                results.Add(result);
-                sink.Post(new TenantFinished(result));
-            }, cancellationToken).ConfigureAwait(false);
+            await FleetWorkers.ForEachAsync(tenants, options.ThrottleLimit, (tenant, token) => RunGatedAsync(tenant, set, options, sink, gate, snapshots, results, token), cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Tenants not yet started stay as they were; the summary counts them as skipped.
         }
         return Summarize(options.RunId, tenants.Count, results, cancellationToken.IsCancellationRequested, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// As <see cref="MigrateGatedAsync"/>, over tenants pulled one at a time from <paramref name="next"/> (null: no
+    /// more), so that a shared run store can hand out tenants as this runner's workers free up.
+    /// </summary>
+    internal async Task<MigrationRunSummary> MigratePulledAsync(Func<CancellationToken, Task<Tenant?>> next, MigrationSet set, MigrateOptions options, IFleetSink sink, Rollouts.ITenantGate gate, CancellationToken cancellationToken)
+    {
+        options.Validate();
+        var clock = Stopwatch.StartNew();
+        var results = new ConcurrentBag<TenantMigrationResult>();
+        var pulled = 0;
+        try
+        {
+            await FleetWorkers.ForEachPulledAsync(async token =>
+            {
+                var tenant = await next(token).ConfigureAwait(false);
+                if (tenant is not null) Interlocked.Increment(ref pulled);
+                return tenant;
+            }, options.ThrottleLimit, (tenant, token) => RunGatedAsync(tenant, set, options, sink, gate, snapshots: null, results, token), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Tenants not yet started stay as they were; the summary counts them as skipped.
+        }
+        return Summarize(options.RunId, Volatile.Read(ref pulled), results, cancellationToken.IsCancellationRequested, clock.Elapsed);
+    }
+
+    /// <param name="snapshots">Journals read in batches beforehand: a settled tenant's result comes from there without a connection of its own.</param>
+    private async Task RunGatedAsync(Tenant tenant, MigrationSet set, MigrateOptions options, IFleetSink sink, Rollouts.ITenantGate? gate, IReadOnlyDictionary<Tenant, JournalSnapshot>? snapshots, ConcurrentBag<TenantMigrationResult> results, CancellationToken token)
+    {
+        using var slot = gate is null ? null : await gate.EnterAsync(tenant, token).ConfigureAwait(false);
+        if (gate is not null && slot is null) return;
+        sink.Post(new TenantStarted(tenant));
+        var result = await IsolatedAsync(tenant, options, async () =>
+        {
+            var outcome = (snapshots is null ? null : SettledTenants.ResultOf(tenant, snapshots, set, options, dialects))
+                ?? await new TenantMigrator(dialects.For(tenant.Engine), set, options, sink).MigrateAsync(tenant, token).ConfigureAwait(false);
+            return gate is null ? outcome : await gate.CompleteAsync(outcome, token).ConfigureAwait(false);
+        }, token).ConfigureAwait(false);
+        results.Add(result);
+        sink.Post(new TenantFinished(result));
     }
 
     /// <summary>The last line of defence: nothing that happens inside one tenant ends the run.</summary>

@@ -27,4 +27,24 @@ internal static class FleetWorkers
         await Task.WhenAll(workers).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
     }
+
+    /// <summary>As <see cref="ForEachAsync{T}"/>, over items each worker pulls when it is free, until <paramref name="next"/> returns null.</summary>
+    public static async Task ForEachPulledAsync<T>(Func<CancellationToken, Task<T?>> next, int degree, Func<T, CancellationToken, Task> body, CancellationToken cancellationToken) where T : class
+    {
+        var workers = Enumerable.Range(0, Math.Max(1, degree))
+            .Select(_ => Task.Factory.StartNew(
+                async () =>
+                {
+                    while (!cancellationToken.IsCancellationRequested && await next(cancellationToken).ConfigureAwait(false) is { } item)
+                    {
+                        await body(item, cancellationToken).ConfigureAwait(false);
+                    }
+                },
+                CancellationToken.None,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default).Unwrap())
+            .ToList();
+        await Task.WhenAll(workers).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
 }

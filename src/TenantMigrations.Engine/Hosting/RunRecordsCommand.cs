@@ -4,12 +4,12 @@ using TenantMigrations.Engine.Rollouts.RunRecords;
 namespace TenantMigrations.Engine.Hosting;
 
 /// <summary>Get-TenantMigrationRun without PowerShell: lists the runs of a store, or reads one.</summary>
-public sealed class RunRecordsCommand(RunStore store)
+public sealed class RunRecordsCommand(IRunStore store)
 {
     public const string RunNotFound = "RunNotFound";
     public const string InvalidRunRecord = "InvalidRunRecord";
 
-    public RunStore Store { get; } = store;
+    public IRunStore Store { get; } = store;
 
     public const string RunRecordUnwritable = "RunRecordUnwritable";
 
@@ -31,35 +31,32 @@ public sealed class RunRecordsCommand(RunStore store)
         }
     }
 
+    public const string RunStoreUnreachable = "RunStoreUnreachable";
+    public const string InvalidRunStore = "InvalidRunStore";
+
     /// <summary>Every run of the store, oldest first; a file that is not a run record is a warning.</summary>
     public void List(ICommandHost host)
     {
-        var runs = new List<TenantMigrationRun>();
-        foreach (var path in Store.RecordFiles())
-        {
-            try
-            {
-                runs.Add(RunRecordReader.Read(path));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or System.Text.Json.JsonException)
-            {
-                host.WriteWarning($"Skipped {path}: {ex.Message}");
-            }
-        }
-        foreach (var run in runs.OrderBy(r => r.StartedAt).ThenBy(r => r.RunId, StringComparer.Ordinal)) host.WriteObject(run);
+        foreach (var run in Read(null, () => Store.ListAsync(host.WriteWarning, CancellationToken.None))) host.WriteObject(run);
     }
 
     /// <summary>One run; an unknown id ends the call with RunNotFound.</summary>
-    public void Get(ICommandHost host, string runId)
+    public void Get(ICommandHost host, string runId) =>
+        host.WriteObject(Read(runId, () => Store.ReadAsync(runId, CancellationToken.None)));
+
+    private static T Read<T>(string? runId, Func<Task<T>> read)
     {
-        if (!Store.Contains(runId))
-        {
-            var problem = new RunNotFoundException(runId, Store.Folder);
-            throw new CommandTerminatingException(new CommandError(RunNotFound, "ObjectNotFound", problem.Message, runId, problem));
-        }
         try
         {
-            host.WriteObject(RunRecordReader.Read(Store.PathOf(runId)));
+            return read().GetAwaiter().GetResult();
+        }
+        catch (RunNotFoundException ex)
+        {
+            throw new CommandTerminatingException(new CommandError(RunNotFound, "ObjectNotFound", ex.Message, runId, ex));
+        }
+        catch (Rollouts.SharedRuns.SharedRunStoreException ex)
+        {
+            throw new CommandTerminatingException(new CommandError(RunStoreUnreachable, "ConnectionError", ex.Message, runId, ex));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or System.Text.Json.JsonException)
         {

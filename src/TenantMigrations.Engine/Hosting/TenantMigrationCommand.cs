@@ -3,6 +3,7 @@ using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Migrations;
 using TenantMigrations.Engine.Rollouts.RunRecords;
 using TenantMigrations.Engine.Rollouts;
+using TenantMigrations.Engine.Rollouts.SharedRuns;
 
 namespace TenantMigrations.Engine.Hosting;
 
@@ -20,6 +21,9 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
 
     /// <summary>The run record to write (and, on a resume, the tenants to skip); null records nothing.</summary>
     public RunRecordRequest? RunRecord { get; init; }
+    /// <summary>A run of a shared run store to join instead of a folder record: the approved tenants are claimed from it.</summary>
+    public SharedRunRequest? SharedRun { get; init; }
+
     /// <summary>Waves, breaker, budget, partition, exclusions, per-server throttle and skip-locked of the real run.</summary>
     public RolloutOptions Rollout { get; init; } = new();
 
@@ -70,7 +74,9 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
         try
         {
             var rollout = Rollout with { RunOnly = RolloutOptions.NamesOf(approved) };
-            var summary = Drain((sink, token) => new RolloutRunner(Migrator).MigrateAsync(Tenants, Set, Options with { DryRun = false }, rollout, recording?.Wrap(sink) ?? sink, token), fleetEvent =>
+            var summary = Drain((sink, token) => SharedRun is { } shared
+                ? MigrateSharedAsync(shared, approved, Rollout with { Exclude = [], Partition = null }, sink, token)
+                : new RolloutRunner(Migrator).MigrateAsync(Tenants, Set, Options with { DryRun = false }, rollout, recording?.Wrap(sink) ?? sink, token), fleetEvent =>
             {
                 switch (fleetEvent)
                 {
@@ -106,6 +112,32 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
         finally
         {
             progress.Complete();
+        }
+    }
+
+    /// <summary>Joins the shared run with the approved tenants and migrates those this runner claims.</summary>
+    private async Task<MigrationRunSummary> MigrateSharedAsync(SharedRunRequest request, IReadOnlyList<Tenant> approved, RolloutOptions rollout, IFleetSink sink, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var run = await Rollouts.SharedRuns.SharedRun.JoinAsync(request.Store, request.RunId, request.Resume, Set, approved, request.Options, request.Lease, cancellationToken).ConfigureAwait(false);
+            foreach (var warning in run.Warnings) sink.Post(new FleetLog(FleetLogLevel.Warning, warning));
+            sink.Post(new FleetLog(FleetLogLevel.Verbose, $"Run {run.RunId} in the {request.Store.Location}: runner {run.RunnerId} claims tenants; {run.AlreadyDone} already done."));
+            var summary = await new RolloutRunner(Migrator).MigrateClaimedAsync(run, approved, Set, Options with { DryRun = false, RunId = run.RunId }, rollout, sink, cancellationToken).ConfigureAwait(false);
+            await run.CloseAsync(cancellationToken).ConfigureAwait(false);
+            return summary;
+        }
+        catch (RunNotFoundException ex)
+        {
+            throw new CommandTerminatingException(new CommandError(RunRecordsCommand.RunNotFound, "ObjectNotFound", ex.Message, request.RunId, ex));
+        }
+        catch (SharedRunStoreException ex)
+        {
+            throw new CommandTerminatingException(new CommandError(RunRecordsCommand.RunStoreUnreachable, "ConnectionError", ex.Message, request.RunId, ex));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CommandTerminatingException(new CommandError(RunRecordsCommand.InvalidRunStore, "InvalidArgument", ex.Message, request.RunId, ex));
         }
     }
 

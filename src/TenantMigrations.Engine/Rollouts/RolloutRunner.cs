@@ -130,6 +130,29 @@ public sealed class RolloutRunner(FleetMigrator? migrator = null, TimeProvider? 
         return total;
     }
 
+    /// <summary>
+    /// Runs this runner's part of a shared run: its workers pull the tenants it claims from the run store, under the
+    /// rollout's breaker, time budget, per-server throttle and skip-locked, until the run has nothing left for it.
+    /// A flat run only: waves gate on the whole fleet, which one runner of many cannot see.
+    /// </summary>
+    public async Task<MigrationRunSummary> MigrateClaimedAsync(SharedRuns.SharedRun run, IReadOnlyList<Tenant> tenants, MigrationSet set, MigrateOptions options, RolloutOptions rollout, IFleetSink sink, CancellationToken cancellationToken = default)
+    {
+        options.Validate();
+        rollout.Validate();
+        SharedRuns.SharedRun.RefuseWaves(rollout, set);
+        var started = time.GetTimestamp();
+        TimeSpan Elapsed() => time.GetElapsedTime(started);
+        bool BudgetSpent() => rollout.MaxDuration is { } budget && Elapsed() >= budget;
+        var throttle = rollout.ThrottlePerServer is { } perServer ? new ServerThrottle(perServer) : null;
+        var breaker = rollout.MaxFailures is null && rollout.MaxFailureRate is null ? null : new CircuitBreaker(rollout.MaxFailures, rollout.MaxFailureRate);
+        var gate = new RolloutGate(null, breaker, BudgetSpent, throttle, verifierFor: null, rollout.SkipLocked, sink);
+        await using var claims = new SharedRuns.TenantClaimQueue(run, rollout.Select(tenants), options.ThrottleLimit, sink);
+        var summary = await migrator.MigratePulledAsync(claims.NextAsync, set, options, sink, new SharedRuns.ClaimGate(gate, claims), cancellationToken).ConfigureAwait(false);
+        summary.StoppedBy = gate.StoppedBy;
+        summary.Duration = Elapsed();
+        return summary;
+    }
+
     private static IReadOnlyList<Tenant> Order(IReadOnlyList<Tenant> tenants, ServerThrottle? throttle) =>
         throttle is null ? tenants : ServerThrottle.Interleave(tenants);
 }

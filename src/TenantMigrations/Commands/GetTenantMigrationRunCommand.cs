@@ -13,7 +13,7 @@ public sealed class GetTenantMigrationRunCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string? RunId { get; set; }
 
-    /// <summary>The run store folder.</summary>
+    /// <summary>The run store: a folder, or a shared catalog database as postgres:CONNECTION or mysql:CONNECTION.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? RunStore { get; set; }
@@ -25,7 +25,7 @@ public sealed class GetTenantMigrationRunCommand : PSCmdlet
     {
         try
         {
-            var store = Engine.Rollouts.RunRecords.RunStore.Resolve(RunStore is null ? null : GetUnresolvedProviderPathFromPSPath(RunStore), SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+            var store = Engine.Rollouts.RunRecords.RunStores.Resolve(ProviderPathOrConnection(RunStore), SessionState.Path.CurrentFileSystemLocation.ProviderPath);
             var command = new RunRecordsCommand(store);
             if (RunId is null) command.List(new CmdletHost(this));
             else if (shown.Add(RunId)) command.Get(new CmdletHost(this), RunId);
@@ -34,5 +34,13 @@ public sealed class GetTenantMigrationRunCommand : PSCmdlet
         {
             ThrowTerminatingError(CmdletHost.ToErrorRecord(ex.Error));
         }
+        catch (ArgumentException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "InvalidRunStore", ErrorCategory.InvalidArgument, null));
+        }
     }
+
+    /// <summary>A folder is resolved like any PowerShell path; a postgres: or mysql: connection is passed on as given.</summary>
+    private string? ProviderPathOrConnection(string? runStore) =>
+        runStore is null || Engine.Rollouts.SharedRuns.SharedRunStore.IsConnection(runStore) ? runStore : GetUnresolvedProviderPathFromPSPath(runStore);
 }

@@ -4,6 +4,7 @@ using TenantMigrations.Engine.Hosting;
 using TenantMigrations.Engine.Migrations;
 using TenantMigrations.Engine.Rollouts.RunRecords;
 using TenantMigrations.Engine.Rollouts;
+using TenantMigrations.Engine.Rollouts.SharedRuns;
 
 namespace TenantMigrations.Commands;
 
@@ -27,10 +28,21 @@ public sealed class InvokeTenantMigrationCommand : ConnectingCmdletBase
     [PSDefaultValue(Value = DefaultDdlLockTimeoutSec)]
     public int DdlLockTimeoutSec { get; set; } = DefaultDdlLockTimeoutSec;
 
-    /// <summary>The run store folder for the run record.</summary>
+    /// <summary>The run store: a folder for the run record, or a shared catalog database as postgres:CONNECTION or mysql:CONNECTION.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? RunStore { get; set; }
+
+    /// <summary>With a database run store: the shared run to create or join, so that runners started together share one run.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? RunId { get; set; }
+
+    /// <summary>With a database run store: how long a claim on a tenant holds without renewal ('30s', '2m' or a TimeSpan).</summary>
+    [Parameter]
+    [DurationTransformation(nameof(Lease))]
+    [PSDefaultValue(Help = "60 seconds")]
+    public TimeSpan Lease { get; set; }
 
     /// <summary>Continues this run: the tenants it already did are skipped without being connected to.</summary>
     [Parameter]
@@ -105,9 +117,46 @@ public sealed class InvokeTenantMigrationCommand : ConnectingCmdletBase
             DdlLockTimeout = TimeSpan.FromSeconds(DdlLockTimeoutSec),
             Limits = Limits,
         };
+        if (SharedRunFor(options) is { } shared)
+        {
+            var rollout = ReadRollout(set);
+            try
+            {
+                SharedRun.RefuseWaves(rollout, set);
+            }
+            catch (ArgumentException ex)
+            {
+                throw InvalidRunStore(ex.Message);
+            }
+            return new TenantMigrationCommand(set, options with { RunId = shared.RunId }) { SharedRun = shared, Rollout = rollout };
+        }
+        if (RunId is not null || IsBound(nameof(Lease))) throw InvalidRunStore("-RunId and -Lease need a database run store: give -RunStore 'postgres:CONNECTION' or 'mysql:CONNECTION'.");
         var record = RunRecordFor(options);
         return new TenantMigrationCommand(set, options with { RunId = record.RunId }) { RunRecord = record, Rollout = ReadRollout(set) };
     }
+
+    /// <summary>The shared run to join when the run store is a database (-RunStore or the environment variable); null for a folder. -WhatIf joins nothing.</summary>
+    private SharedRunRequest? SharedRunFor(MigrateOptions options)
+    {
+        var given = RunStore ?? Environment.GetEnvironmentVariable(Engine.Rollouts.RunRecords.RunStore.EnvironmentVariable);
+        if (!SharedRunStore.IsConnection(given)) return null;
+        if (RunId is not null && Resume is not null) throw InvalidRunStore("Give -RunId or -Resume, not both: -RunId creates or joins a shared run, -Resume continues one that exists and retries its failed tenants.");
+        var runId = Resume ?? RunId ?? Engine.Rollouts.RunRecords.RunStore.NewRunId(DateTimeOffset.UtcNow);
+        if (!Engine.Rollouts.RunRecords.RunStore.IsValidRunId(runId)) throw InvalidRunStore($"'{runId}' is not a run id: use letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit).");
+        if (IsBound(nameof(Lease)) && Lease < TimeSpan.FromSeconds(1)) throw InvalidRunStore("-Lease must be at least 1 second.");
+        try
+        {
+            var lease = IsBound(nameof(Lease)) ? Lease : TimeSpan.FromSeconds(SharedRun.DefaultLeaseSeconds);
+            return new SharedRunRequest(SharedRunStore.Parse(given!), runId, Resume is not null, lease, RunRecordRequest.DescribeOptions(options));
+        }
+        catch (ArgumentException ex)
+        {
+            throw InvalidRunStore($"-RunStore: {ex.Message}");
+        }
+    }
+
+    private static CommandTerminatingException InvalidRunStore(string message) =>
+        new(new CommandError(RunRecordsCommand.InvalidRunStore, "InvalidArgument", message, null, new ArgumentException(message)));
 
     /// <summary>-WhatIf writes no record; it still skips what a resumed run already did.</summary>
     private RunRecordRequest RunRecordFor(MigrateOptions options)

@@ -134,7 +134,7 @@ public static class RunRecordReader
         }
     }
 
-    private static TenantRunOutcome ToOutcome(RunTenantLine line) => new()
+    internal static TenantRunOutcome ToOutcome(RunTenantLine line) => new()
     {
         TenantName = line.Tenant,
         Engine = line.Engine,

@@ -49,21 +49,24 @@ public sealed class RunRecording : IDisposable
         if (outcome == TenantRunResult.Succeeded) Interlocked.Increment(ref succeeded);
         else Interlocked.Increment(ref failed);
         Interlocked.Add(ref migrationsApplied, result.Applied.Length);
-        writer.Write(new RunTenantLine
-        {
-            Tenant = result.TenantName,
-            Engine = result.Engine,
-            Outcome = outcome,
-            StateAfter = result.StateAfter,
-            VersionBefore = result.VersionBefore,
-            VersionAfter = result.VersionAfter,
-            Applied = result.Applied.Select(m => m.Version ?? m.Description).ToArray(),
-            ErrorId = result.Error?.ErrorId,
-            Error = result.Error is null ? null : Redaction.Text(result.Error.Message, result.Tenant),
-            DurationMs = (long)result.Duration.TotalMilliseconds,
-            FinishedAt = DateTimeOffset.UtcNow,
-        });
+        writer.Write(LineOf(result, outcome));
     }
+
+    /// <summary>A finished tenant as the record keeps it; its error is redacted of the tenant's secrets.</summary>
+    internal static RunTenantLine LineOf(TenantMigrationResult result, TenantRunResult outcome) => new()
+    {
+        Tenant = result.TenantName,
+        Engine = result.Engine,
+        Outcome = outcome,
+        StateAfter = result.StateAfter,
+        VersionBefore = result.VersionBefore,
+        VersionAfter = result.VersionAfter,
+        Applied = result.Applied.Select(m => m.Version ?? m.Description).ToArray(),
+        ErrorId = result.Error?.ErrorId,
+        Error = result.Error is null ? null : Redaction.Text(result.Error.Message, result.Tenant),
+        DurationMs = (long)result.Duration.TotalMilliseconds,
+        FinishedAt = DateTimeOffset.UtcNow,
+    };
 
     /// <summary>Writes the summary line that closes this part of the run.</summary>
     public void Close(bool cancelled)

@@ -7,7 +7,7 @@ namespace TenantMigrations.Engine.Rollouts.RunRecords;
 /// The folder of run records: one `&lt;run id&gt;.jsonl` file per run. Chosen by --run-store / -RunStore, else the
 /// TENANTMIGRATIONS_RUN_STORE environment variable, else a per-user state folder.
 /// </summary>
-public sealed partial class RunStore
+public sealed partial class RunStore : IRunStore
 {
     public const string EnvironmentVariable = "TENANTMIGRATIONS_RUN_STORE";
 
@@ -66,6 +66,30 @@ public sealed partial class RunStore
     /// <summary>The run record files of the store; none when the folder does not exist yet.</summary>
     public IReadOnlyList<string> RecordFiles() =>
         Directory.Exists(Folder) ? Directory.GetFiles(Folder, "*" + FileExtension).Order(StringComparer.Ordinal).ToList() : [];
+
+    public string Location => Folder;
+
+    public Task<bool> ContainsAsync(string runId, CancellationToken cancellationToken) => Task.FromResult(Contains(runId));
+
+    public Task<IReadOnlyList<TenantMigrationRun>> ListAsync(Action<string> warn, CancellationToken cancellationToken)
+    {
+        var runs = new List<TenantMigrationRun>();
+        foreach (var path in RecordFiles())
+        {
+            try
+            {
+                runs.Add(RunRecordReader.Read(path));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or System.Text.Json.JsonException)
+            {
+                warn($"skipped {path}: {ex.Message}");
+            }
+        }
+        return Task.FromResult<IReadOnlyList<TenantMigrationRun>>(runs.OrderBy(r => r.StartedAt).ThenBy(r => r.RunId, StringComparer.Ordinal).ToList());
+    }
+
+    public Task<TenantMigrationRun> ReadAsync(string runId, CancellationToken cancellationToken) =>
+        Contains(runId) ? Task.FromResult(RunRecordReader.Read(PathOf(runId))) : throw new RunNotFoundException(runId, Folder);
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", RegexOptions.CultureInvariant)]
     private static partial Regex RunIdPattern();
