@@ -59,6 +59,7 @@ public static class RunsCommand
         console.Out($"started   {Time(run.StartedAt)}");
         console.Out($"finished  {Finished(run)}");
         console.Out($"progress  {run.Done}/{run.TenantCount} done, {run.Failed} failed, {run.Left} left, {run.MigrationsApplied} migrations applied");
+        if (run.Waves.Length > 0) console.Out($"waves     {string.Join("; ", run.Waves.Select(w => w.ToString()))}");
         console.Out($"duration  {CliApp.Seconds(run.Duration)}{(run.Resumes > 0 ? $" (resumed {run.Resumes} time{(run.Resumes == 1 ? "" : "s")})" : "")}");
         console.Out($"folder    {run.MigrationsFolder}");
         console.Out($"options   {string.Join(" ", run.Options.Select(o => $"--{o.Key} {o.Value}"))}");
@@ -98,6 +99,7 @@ public static class RunsCommand
         migrationsFolder = run.MigrationsFolder,
         options = run.Options,
         path = run.Path,
+        waves = details ? run.Waves.Select(w => new { name = w.Name, done = w.Done, succeeded = w.Succeeded, failed = w.Failed }).ToArray() : null,
         failures = details ? run.Failures.Select(Outcome).ToArray() : null,
         tenantsLeft = details ? run.TenantsLeft : null,
         tenants = details ? run.Tenants.Select(Outcome).ToArray() : null,
@@ -113,6 +115,7 @@ public static class RunsCommand
         versionAfter = t.VersionAfter,
         applied = t.Applied,
         errorId = t.ErrorId,
+        wave = t.Wave,
         error = t.ErrorMessage,
         durationMs = (long)t.Duration.TotalMilliseconds,
         finishedAt = t.FinishedAt,

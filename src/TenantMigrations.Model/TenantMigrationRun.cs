@@ -50,6 +50,13 @@ public sealed class TenantMigrationRun
 
     public string[] TenantsLeft { get; set; } = [];
 
+    /// <summary>Progress per wave of a rollout, in the order the waves ran; empty for a flat run.</summary>
+    public TenantRunWave[] Waves => Tenants
+        .Where(t => t.Wave is not null)
+        .GroupBy(t => t.Wave!, StringComparer.OrdinalIgnoreCase)
+        .Select(g => new TenantRunWave { Name = g.Key, Done = g.Count(), Succeeded = g.Count(t => t.Succeeded), Failed = g.Count(t => !t.Succeeded) })
+        .ToArray();
+
     /// <summary>The run record file.</summary>
     public string Path { get; set; } = "";
 
@@ -95,5 +102,22 @@ public sealed class TenantRunOutcome
 
     public DateTimeOffset FinishedAt { get; set; }
 
+    /// <summary>The wave of a rollout the tenant ran in; null in a flat run.</summary>
+    public string? Wave { get; set; }
+
     public override string ToString() => ErrorId is null ? $"{TenantName}: {Result}" : $"{TenantName}: {Result} ({ErrorId})";
+}
+
+/// <summary>How far one wave of a recorded rollout got: the tenants it finished, and how they ended.</summary>
+public sealed class TenantRunWave
+{
+    public string Name { get; set; } = "";
+
+    public int Done { get; set; }
+
+    public int Succeeded { get; set; }
+
+    public int Failed { get; set; }
+
+    public override string ToString() => $"{Name}: {Done} done, {Failed} failed";
 }

@@ -160,4 +160,21 @@ public sealed class RunRecordCliTests(PostgresFixture pg) : IClassFixture<Postgr
         }
         throw new TimeoutException($"the run record did not reach {count} tenants within 60 s.");
     }
+
+    [Fact]
+    public async Task A_run_in_waves_shows_its_progress_per_wave()
+    {
+        temp.Write("migrations/V1__users.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY);\n");
+        foreach (var name in new[] { "alpha", "beta", "gamma", "delta" }) temp.Write($"fleet/{name}.db", "");
+        var migrate = await Run("migrate", "--sqlite", "fleet/*.db", "--migrations", "migrations", "--run-store", "runs", "--waves", "25%,rest");
+        Assert.True(migrate.ExitCode == 0, migrate.ToString());
+        var runId = Path.GetFileNameWithoutExtension(Assert.Single(Directory.GetFiles(RunsFolder)));
+
+        var show = await Run("runs", runId, "--run-store", "runs");
+        Assert.Contains("waves     25%: 1 done, 0 failed; rest: 3 done, 0 failed", show.Stdout);
+
+        var waves = (await Run("runs", runId, "--run-store", "runs", "--json")).Json("run").Single().GetProperty("waves").EnumerateArray()
+            .Select(w => (w.GetProperty("name").GetString(), w.GetProperty("done").GetInt32())).ToList();
+        Assert.Equal([("25%", 1), ("rest", 3)], waves);
+    }
 }

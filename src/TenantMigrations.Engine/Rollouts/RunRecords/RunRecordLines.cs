@@ -77,6 +77,9 @@ internal sealed record RunTenantLine
     public long DurationMs { get; init; }
 
     public DateTimeOffset FinishedAt { get; init; }
+
+    /// <summary>The wave of a rollout the tenant ran in; null in a flat run.</summary>
+    public string? Wave { get; init; }
 }
 
 internal sealed record RunSummaryLine

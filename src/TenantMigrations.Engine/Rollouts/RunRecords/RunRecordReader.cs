@@ -147,6 +147,7 @@ public static class RunRecordReader
         ErrorMessage = line.Error,
         Duration = TimeSpan.FromMilliseconds(line.DurationMs),
         FinishedAt = line.FinishedAt,
+        Wave = line.Wave,
     };
 
     private static InvalidDataException Invalid(string path, string why) => new($"{path} is not a run record: {why}.");

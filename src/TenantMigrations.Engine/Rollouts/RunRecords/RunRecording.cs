@@ -66,6 +66,7 @@ public sealed class RunRecording : IDisposable
         Error = result.Error is null ? null : Redaction.Text(result.Error.Message, result.Tenant),
         DurationMs = (long)result.Duration.TotalMilliseconds,
         FinishedAt = DateTimeOffset.UtcNow,
+        Wave = result.Wave,
     };
 
     /// <summary>Writes the summary line that closes this part of the run.</summary>
