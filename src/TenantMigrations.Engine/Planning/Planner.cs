@@ -150,7 +150,7 @@ public static class Planner
         };
     }
 
-    private static PlannedMigration? Prepare(MigrationSet set, Migration migration, Tenant tenant, PlaceholderValues values, IDatabaseDialect dialect, List<string> invalid)
+    internal static PlannedMigration? Prepare(MigrationSet set, Migration migration, Tenant tenant, PlaceholderValues values, IDatabaseDialect dialect, List<string> invalid)
     {
         var file = migration.FileFor(tenant.Engine);
         if (file is null)
