@@ -103,6 +103,11 @@ public sealed class InvokeTenantMigrationCommand : ConnectingCmdletBase
     [PSDefaultValue(Help = "no cap beyond -ThrottleLimit")]
     public int ThrottlePerServer { get; set; }
 
+    /// <summary>A tenant with tables but no journal is baselined at this version, then migrated above it.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? BaselineOnMigrate { get; set; }
+
     /// <summary>A tenant locked by another runner is reported skipped, not as an error.</summary>
     [Parameter]
     public SwitchParameter SkipLocked { get; set; }
@@ -116,6 +121,7 @@ public sealed class InvokeTenantMigrationCommand : ConnectingCmdletBase
             LockTimeout = TimeSpan.FromSeconds(LockTimeoutSec),
             DdlLockTimeout = TimeSpan.FromSeconds(DdlLockTimeoutSec),
             Limits = Limits,
+            BaselineOnMigrate = BaselineOnMigrate is null ? null : ParseTargetVersion(BaselineOnMigrate, set),
         };
         if (SharedRunFor(options) is { } shared)
         {
