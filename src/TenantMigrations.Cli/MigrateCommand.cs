@@ -238,8 +238,8 @@ public static class MigrateCommand
             }
             var line = $"{r.TenantName.PadRight(nameWidth)}  {r.StateBefore} -> {r.StateAfter}  version {r.VersionBefore ?? "-"} -> {r.VersionAfter ?? "-"}";
             line += r.DryRun
-                ? $"  would apply {r.Planned.Length}{(r.Planned.Length > 0 ? ": " + string.Join(", ", r.Planned.Select(p => p.Version ?? "R " + p.Description)) : "")}"
-                : $"  applied {r.Applied.Length} in {CliApp.Seconds(r.Duration)}";
+                ? $"  would {(r.Planned.Length > 0 && r.Planned.All(p => p.Kind == MigrationKind.Undo) ? "undo" : "apply")} {r.Planned.Length}{(r.Planned.Length > 0 ? ": " + string.Join(", ", r.Planned.Select(p => p.Version ?? "R " + p.Description)) : "")}"
+                : $"  {(r.Applied.Length > 0 && r.Applied.All(p => p.Kind == MigrationKind.Undo) ? "undid" : "applied")} {r.Applied.Length} in {CliApp.Seconds(r.Duration)}";
             if (r.Error is not null) line += $"  {r.Error.ErrorId}: {CliApp.OneLine(r.Error.Message)}";
             console.Out(line);
             if (r.Error?.Statement is { Length: > 0 } statement)
