@@ -84,6 +84,27 @@ public abstract partial class FleetScenarios
     }
 
     [Fact]
+    public async Task A_failed_undo_is_the_tenants_error_and_leaves_the_version_applied()
+    {
+        WriteStandardMigrations();
+        WriteMigration("U3__seed.sql", "DELETE FROM no_such_table WHERE id = 1;");
+        var tenant = (await CreateTenantsAsync(1))[0];
+        await MigrateAsync([tenant]);
+
+        var (summary, results) = await MigrateAsync([tenant], UndoTo("2"));
+
+        var result = results.Single();
+        Assert.Equal(ErrorIds.MigrationFailed, result.Error!.ErrorId);
+        Assert.Equal("U3__seed.sql", result.Error.Script);
+        Assert.Equal((TenantState.Failed, "3"), (result.StateAfter, result.VersionAfter));
+        Assert.Equal(1, summary.Failed);
+        Assert.Equal("1", await ScalarAsync(tenant, "SELECT count(*) FROM tenant_migrations_history WHERE kind = 'undo' AND state = 'failed'"));
+        var status = (await StatusAsync([tenant])).Single();
+        Assert.Equal((TenantState.UpToDate, "3"), (status.State, status.CurrentVersion));
+        Assert.Empty(status.Pending);
+    }
+
+    [Fact]
     public async Task An_undo_dry_run_lists_what_would_be_undone_and_changes_nothing()
     {
         WriteStandardMigrations();

@@ -17,7 +17,7 @@ public static class UndoPlanner
         if (forward.Blocker is { } blocker && blocker.ErrorId != ErrorIds.TargetBelowCurrent) return WithPending(forward, [], blocker);
 
         var latestByVersion = journal.Entries
-            .Where(e => e.Version is not null && e.Kind is MigrationKind.Versioned or MigrationKind.Undo or MigrationKind.Baseline)
+            .Where(e => e.Version is not null && e.Kind is MigrationKind.Versioned or MigrationKind.Undo or MigrationKind.Baseline && !Planner.IsFailedUndo(e))
             .GroupBy(e => MigrationVersion.Parse(e.Version!))
             .ToDictionary(g => g.Key, g => g.MaxBy(e => e.InstalledRank)!);
         var baseline = latestByVersion.Values
