@@ -172,6 +172,20 @@ public abstract partial class FleetScenarios
     }
 
     [Fact]
+    public async Task A_baseline_of_a_tenant_without_tables_is_refused()
+    {
+        WriteStandardMigrations();
+        var tenant = (await CreateTenantsAsync(1))[0];
+        if (tenant.Engine == DatabaseEngine.Sqlite) Directory.CreateDirectory(Path.GetDirectoryName(Dialects.Sqlite.SqliteDialect.DatabasePath(tenant))!);
+
+        var (summary, results) = await MigrateAsync([tenant], new MigrateOptions { LockTimeout = TimeSpan.FromSeconds(2), BaselineAt = MigrationVersion.Parse("2") });
+
+        Assert.Equal(ErrorIds.NothingToBaseline, results.Single().Error!.ErrorId);
+        Assert.Equal(1, summary.Blocked);
+        Assert.Equal("0", await CountRowsAsync(tenant, "baseline") ?? "0");
+    }
+
+    [Fact]
     public async Task Baseline_on_migrate_adopts_a_tenant_with_tables_and_migrates_an_empty_one_from_scratch()
     {
         WriteStandardMigrations();

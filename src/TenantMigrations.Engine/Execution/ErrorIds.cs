@@ -32,11 +32,14 @@ public static class ErrorIds
     /// <summary>A baseline was asked for a tenant that already has applied versions.</summary>
     public const string AlreadyMigrated = "AlreadyMigrated";
 
+    /// <summary>A baseline was asked for a tenant with no tables: there is no existing schema to stand for.</summary>
+    public const string NothingToBaseline = "NothingToBaseline";
+
     /// <summary>The PowerShell ErrorCategory name for an error id (the engine has no PowerShell reference).</summary>
     public static string CategoryFor(string errorId) => errorId switch
     {
         TenantLocked or LockTimeout => "ResourceBusy",
-        ChecksumMismatch or MissingMigration or IncompleteMigration or OutOfOrder or TargetBelowCurrent or MissingUndo => "InvalidData",
+        ChecksumMismatch or MissingMigration or IncompleteMigration or OutOfOrder or TargetBelowCurrent or MissingUndo or NothingToBaseline => "InvalidData",
         AlreadyMigrated => "ResourceExists",
         TenantUnreachable => "ConnectionError",
         InvalidMigration or InvalidTenant => "InvalidArgument",

@@ -173,7 +173,11 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
     private async Task<TenantPlan> PlanWorkAsync(DbConnection connection, Tenant tenant, JournalSnapshot snapshot, CancellationToken cancellationToken)
     {
         if (options.Undo is { } undo) return UndoPlanner.Plan(set, tenant, snapshot, undo, dialect);
-        if (options.BaselineAt is { } baseline) return BaselinePlanner.Plan(set, tenant, snapshot, baseline, dialect);
+        if (options.BaselineAt is { } baseline)
+        {
+            var hasTables = await dialect.HasTablesAsync(connection, tenant, JournalTable, cancellationToken).ConfigureAwait(false);
+            return BaselinePlanner.Plan(set, tenant, snapshot, baseline, hasTables, dialect);
+        }
         if (options.BaselineOnMigrate is { } adopt && snapshot.Entries.Count == 0)
         {
             var hasTables = await dialect.HasTablesAsync(connection, tenant, JournalTable, cancellationToken).ConfigureAwait(false);

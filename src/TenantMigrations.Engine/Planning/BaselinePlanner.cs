@@ -13,10 +13,17 @@ public static class BaselinePlanner
 {
     public const string Description = "<< baseline >>";
 
-    public static TenantPlan Plan(MigrationSet set, Tenant tenant, JournalSnapshot journal, MigrationVersion version, IDatabaseDialect dialect)
+    public static TenantPlan Plan(MigrationSet set, Tenant tenant, JournalSnapshot journal, MigrationVersion version, bool hasTables, IDatabaseDialect dialect)
     {
         var forward = Planner.Plan(set, tenant, journal, new PlanOptions(), dialect);
         var blocker = forward.Blocker is { ErrorId: not ErrorIds.OutOfOrder } own ? own
+            : !hasTables && forward.CurrentVersion is null && forward.Failed.Count == 0
+                ? new MigrationError
+                {
+                    ErrorId = ErrorIds.NothingToBaseline,
+                    Version = version.Text,
+                    Message = $"tenant '{tenant.Name}' has no tables: a baseline stands for a schema that already exists. Migrate it instead.",
+                }
             : forward.CurrentVersion is not null || forward.Failed.Count > 0
                 ? new MigrationError
                 {

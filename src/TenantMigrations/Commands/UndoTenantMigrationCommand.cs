@@ -33,7 +33,12 @@ public sealed class UndoTenantMigrationCommand : ConnectingCmdletBase
 
     private protected override FleetCommand CreateCommand(MigrationSet set)
     {
-        var target = PlanOptionsFor(set).TargetVersion;
+        // Parsed here rather than as a migrate target: 0, below every version, is a fine target for an undo.
+        MigrationVersion? target = null;
+        if (TargetVersion is not null && !MigrationVersion.TryParse(TargetVersion, out target))
+        {
+            throw CommandErrorIds.Terminating(ErrorIds.InvalidMigration, $"-TargetVersion '{TargetVersion}' is not a version: use digits separated by dots, e.g. 1.2 or 20261121093000.", TargetVersion);
+        }
         if (target is null == RunId is null)
         {
             throw CommandErrorIds.Terminating("InvalidUndoRequest", "Give exactly one of -TargetVersion (undo down to that version) or -RunId (undo what that run applied).", null);
