@@ -121,7 +121,7 @@ public sealed class InvokeTenantMigrationCommand : ConnectingCmdletBase
             LockTimeout = TimeSpan.FromSeconds(LockTimeoutSec),
             DdlLockTimeout = TimeSpan.FromSeconds(DdlLockTimeoutSec),
             Limits = Limits,
-            BaselineOnMigrate = BaselineOnMigrate is null ? null : ParseTargetVersion(BaselineOnMigrate, set),
+            BaselineOnMigrate = BaselineOnMigrate is null ? null : ParseBaselineVersion(BaselineOnMigrate),
         };
         if (SharedRunFor(options) is { } shared)
         {
@@ -209,6 +209,10 @@ public sealed class InvokeTenantMigrationCommand : ConnectingCmdletBase
             throw CommandErrorIds.Terminating(InvalidRolloutOption, ex.Message, null, ex);
         }
     }
+
+    private static MigrationVersion ParseBaselineVersion(string text) => MigrationVersion.TryParse(text, out var version)
+        ? version
+        : throw CommandErrorIds.Terminating(Engine.ErrorIds.InvalidMigration, $"-BaselineOnMigrate '{text}' is not a version: use digits separated by dots, e.g. 1.2 or 20261121093000.", text);
 
     private bool IsBound(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
 
