@@ -23,7 +23,9 @@
         'New-TenantMigration'
         'New-TenantObject'
         'Repair-TenantMigration'
+        'Set-TenantMigrationBaseline'
         'Test-TenantMigration'
+        'Undo-TenantMigration'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -11,6 +11,8 @@ public static class CliApp
         var root = new RootCommand("TenantMigrations: migrate fleets of tenant databases (SQLite files, PostgreSQL schemas or databases, MySQL/MariaDB databases).");
         root.Subcommands.Add(StatusCommand.Create(new FleetOptions()));
         root.Subcommands.Add(MigrateCommand.Create(new FleetOptions()));
+        root.Subcommands.Add(UndoCommand.Create(new FleetOptions()));
+        root.Subcommands.Add(BaselineCommand.Create(new FleetOptions()));
         root.Subcommands.Add(ExportCommand.Create(new FleetOptions()));
         root.Subcommands.Add(NewCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());

@@ -9,7 +9,28 @@ namespace TenantMigrations.Cli;
 /// <summary>tenantmigrations migrate: applies the pending migrations to every selected tenant in parallel.</summary>
 public static class MigrateCommand
 {
-    public static Command Create(FleetOptions options)
+    public static Command Create(FleetOptions options) => Create(options, Migrate());
+
+    private static MigrateVerb Migrate()
+    {
+        var baselineOnMigrate = new Option<string?>("--baseline-on-migrate")
+        {
+            Description = "A tenant with tables but no journal is baselined at this version, then migrated above it, instead of being migrated from scratch.",
+            HelpName = "version",
+        };
+        return new MigrateVerb("migrate", "Apply the pending migrations to every selected tenant.", [baselineOnMigrate], (parseResult, migrateOptions, _, _) =>
+            Task.FromResult(parseResult.GetValue(baselineOnMigrate) is { } text
+                ? migrateOptions with { BaselineOnMigrate = ParseVersion("--baseline-on-migrate", text) }
+                : migrateOptions));
+    }
+
+    /// <summary>A version given on the command line, or a usage error naming the option.</summary>
+    public static Engine.Migrations.MigrationVersion ParseVersion(string option, string text) =>
+        Engine.Migrations.MigrationVersion.TryParse(text, out var version)
+            ? version
+            : throw new UsageException($"{option} '{text}' is not a version: use digits separated by dots, e.g. 1, 1.2 or 20261121093000.");
+
+    public static Command Create(FleetOptions options, MigrateVerb verb)
     {
         var dryRun = new Option<bool>("--dry-run") { Description = "Plan and report what would run; touch nothing (not even the journal table)." };
         var lockTimeout = new Option<double>("--lock-timeout")
@@ -33,8 +54,9 @@ public static class MigrateCommand
         var rolloutOptions = new RolloutCliOptions();
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress on stderr (shown on a terminal, and as \"progress\" JSON lines with --json)." };
 
-        var command = new Command("migrate", "Apply the pending migrations to every selected tenant.");
+        var command = new Command(verb.Name, verb.Description);
         options.AddTo(command);
+        foreach (var own in verb.Options) command.Options.Add(own);
         options.AddLimitsTo(command);
         command.Options.Add(dryRun);
         command.Options.Add(lockTimeout);
@@ -59,6 +81,7 @@ public static class MigrateCommand
                 LockTimeout = TimeSpan.FromSeconds(parseResult.GetValue(lockTimeout)),
                 Limits = options.Limits(parseResult),
             };
+            migrateOptions = await verb.Configure(parseResult, migrateOptions, runRecord, cancellationToken);
             if (parseResult.GetValue(ddlLockTimeout) is { } ddlSeconds) migrateOptions = migrateOptions with { DdlLockTimeout = TimeSpan.FromSeconds(ddlSeconds) };
             var progress = new CliProgress(console, CliProgress.StyleFor(parseResult.GetValue(quiet), json, !Console.IsErrorRedirected), rollout.Select(tenants).Count);
             var sink = new MigrateSink(console, json, parseResult.GetValue(verbose), tenants.Max(t => t.Name.Length), progress);
@@ -215,8 +238,8 @@ public static class MigrateCommand
             }
             var line = $"{r.TenantName.PadRight(nameWidth)}  {r.StateBefore} -> {r.StateAfter}  version {r.VersionBefore ?? "-"} -> {r.VersionAfter ?? "-"}";
             line += r.DryRun
-                ? $"  would apply {r.Planned.Length}{(r.Planned.Length > 0 ? ": " + string.Join(", ", r.Planned.Select(p => p.Version ?? "R " + p.Description)) : "")}"
-                : $"  applied {r.Applied.Length} in {CliApp.Seconds(r.Duration)}";
+                ? $"  would {(r.Planned.Length > 0 && r.Planned.All(p => p.Kind == MigrationKind.Undo) ? "undo" : "apply")} {r.Planned.Length}{(r.Planned.Length > 0 ? ": " + string.Join(", ", r.Planned.Select(p => p.Version ?? "R " + p.Description)) : "")}"
+                : $"  {(r.Applied.Length > 0 && r.Applied.All(p => p.Kind == MigrationKind.Undo) ? "undid" : "applied")} {r.Applied.Length} in {CliApp.Seconds(r.Duration)}";
             if (r.Error is not null) line += $"  {r.Error.ErrorId}: {CliApp.OneLine(r.Error.Message)}";
             console.Out(line);
             if (r.Error?.Statement is { Length: > 0 } statement)

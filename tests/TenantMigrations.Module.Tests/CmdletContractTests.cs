@@ -21,13 +21,13 @@ public sealed class CmdletContractTests
         "Revoke", "Unblock", "Unprotect", "Use",
     };
 
-    private static readonly string[] FleetCmdlets = ["Get-TenantMigrationStatus", "Invoke-TenantMigration", "Export-TenantMigrationSql", "Test-TenantMigration", "Repair-TenantMigration"];
+    private static readonly string[] FleetCmdlets = ["Get-TenantMigrationStatus", "Invoke-TenantMigration", "Export-TenantMigrationSql", "Test-TenantMigration", "Repair-TenantMigration", "Undo-TenantMigration", "Set-TenantMigrationBaseline"];
 
     [Fact]
     public void The_module_has_the_cmdlets_of_the_issue()
     {
         Assert.Equal(
-            ["Export-TenantMigrationSql", "Get-Tenant", "Get-TenantMigrationRun", "Get-TenantMigrationStatus", "Invoke-TenantMigration", "New-TenantMigration", "New-TenantObject", "Repair-TenantMigration", "Test-TenantMigration"],
+            ["Export-TenantMigrationSql", "Get-Tenant", "Get-TenantMigrationRun", "Get-TenantMigrationStatus", "Invoke-TenantMigration", "New-TenantMigration", "New-TenantObject", "Repair-TenantMigration", "Set-TenantMigrationBaseline", "Test-TenantMigration", "Undo-TenantMigration"],
             CmdletContract.All.Select(c => c.Name));
     }
 
@@ -62,6 +62,19 @@ public sealed class CmdletContractTests
         Assert.True(repair.SupportsShouldProcess);
         Assert.Equal("High", repair.ConfirmImpact);
         Assert.True(CmdletContract.Get("New-TenantMigration").SupportsShouldProcess);
+    }
+
+    [Fact]
+    public void Undo_asks_with_high_impact_and_Baseline_with_medium_impact()
+    {
+        var undo = CmdletContract.Get("Undo-TenantMigration");
+        Assert.True(undo.SupportsShouldProcess);
+        Assert.Equal("High", undo.ConfirmImpact);
+        Assert.Equal("TenantMigrations.TenantMigrationResult", Assert.Single(undo.OutputTypes));
+        var baseline = CmdletContract.Get("Set-TenantMigrationBaseline");
+        Assert.True(baseline.SupportsShouldProcess);
+        Assert.Equal("Medium", baseline.ConfirmImpact);
+        Assert.Equal("TenantMigrations.TenantMigrationResult", Assert.Single(baseline.OutputTypes));
     }
 
     [Theory]

@@ -54,6 +54,12 @@ public interface IDatabaseDialect
     /// <summary>Reads one tenant's journal on an open session (an empty snapshot when the table does not exist yet).</summary>
     Task<JournalSnapshot> ReadJournalAsync(DbConnection connection, Tenant tenant, string journalTable, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Whether the tenant holds any table other than the journal (in its schema, database or file): an existing schema
+    /// that baseline-on-migrate adopts instead of building from scratch.
+    /// </summary>
+    Task<bool> HasTablesAsync(DbConnection connection, Tenant tenant, string journalTable, CancellationToken cancellationToken);
+
     /// <summary>Tenants with the same key can have their journals read together by <see cref="ReadJournalsAsync"/>.</summary>
     string StatusBatchKey(Tenant tenant);
 

@@ -26,11 +26,21 @@ public static class ErrorIds
     /// <summary>A verify script failed or its query returned no row after the migration ran; the journal is unchanged.</summary>
     public const string VerificationFailed = "VerificationFailed";
 
+    /// <summary>An applied version above an undo's target has no U script: nothing of the tenant is undone.</summary>
+    public const string MissingUndo = "MissingUndo";
+
+    /// <summary>A baseline was asked for a tenant that already has applied versions.</summary>
+    public const string AlreadyMigrated = "AlreadyMigrated";
+
+    /// <summary>A baseline was asked for a tenant with no tables: there is no existing schema to stand for.</summary>
+    public const string NothingToBaseline = "NothingToBaseline";
+
     /// <summary>The PowerShell ErrorCategory name for an error id (the engine has no PowerShell reference).</summary>
     public static string CategoryFor(string errorId) => errorId switch
     {
         TenantLocked or LockTimeout => "ResourceBusy",
-        ChecksumMismatch or MissingMigration or IncompleteMigration or OutOfOrder or TargetBelowCurrent => "InvalidData",
+        ChecksumMismatch or MissingMigration or IncompleteMigration or OutOfOrder or TargetBelowCurrent or MissingUndo or NothingToBaseline => "InvalidData",
+        AlreadyMigrated => "ResourceExists",
         TenantUnreachable => "ConnectionError",
         InvalidMigration or InvalidTenant => "InvalidArgument",
         Cancelled => "OperationStopped",

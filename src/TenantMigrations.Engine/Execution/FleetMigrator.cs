@@ -30,7 +30,10 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
         var results = new ConcurrentBag<TenantMigrationResult>();
         try
         {
-            var snapshots = await SettledTenants.ReadAsync(dialects, tenants, set, options, sink, cancellationToken).ConfigureAwait(false);
+            // Undo, baseline and baseline-on-migrate plan each tenant on its own connection: the batch read cannot decide them.
+            var snapshots = options.Undo is null && options.BaselineAt is null && options.BaselineOnMigrate is null
+                ? await SettledTenants.ReadAsync(dialects, tenants, set, options, sink, cancellationToken).ConfigureAwait(false)
+                : null;
             await FleetWorkers.ForEachAsync(tenants, options.ThrottleLimit, (tenant, token) => RunGatedAsync(tenant, set, options, sink, gate, snapshots, results, token), cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

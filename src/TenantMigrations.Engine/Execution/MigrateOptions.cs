@@ -1,4 +1,5 @@
 using System.Reflection;
+using TenantMigrations.Engine.Migrations;
 using TenantMigrations.Engine.Planning;
 
 namespace TenantMigrations.Engine.Execution;
@@ -32,6 +33,15 @@ public sealed record MigrateOptions
 
     /// <summary>Attempts of a migration whose DDL lock wait timed out, before the tenant fails with LockTimeout.</summary>
     public int DdlLockAttempts { get; init; } = 3;
+
+    /// <summary>Undo instead of migrate: run the U scripts of applied versions, highest first. Null migrates.</summary>
+    public UndoRequest? Undo { get; init; }
+
+    /// <summary>Write a baseline row at this version instead of migrating (tenants without applied versions only).</summary>
+    public MigrationVersion? BaselineAt { get; init; }
+
+    /// <summary>A tenant with tables but no journal history is baselined at this version before it migrates.</summary>
+    public MigrationVersion? BaselineOnMigrate { get; init; }
 
     public string RunId { get; init; } = Guid.NewGuid().ToString("N");
 

@@ -112,7 +112,7 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
     private async Task<TenantMigrationResult> DryRunAsync(DbConnection connection, Tenant tenant, TenantMigrationResult result, Stopwatch clock, CancellationToken cancellationToken)
     {
         var snapshot = await dialect.ReadJournalAsync(connection, tenant, JournalTable, cancellationToken).ConfigureAwait(false);
-        var plan = Planner.Plan(set, tenant, snapshot, options.Plan, dialect);
+        var plan = await PlanWorkAsync(connection, tenant, snapshot, cancellationToken).ConfigureAwait(false);
         result.VersionBefore = result.VersionAfter = plan.CurrentVersion;
         result.Planned = plan.Blocker is null ? plan.Pending.Select(p => p.Describe()).ToArray() : [];
         result.Error = plan.Blocker;
@@ -129,7 +129,7 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
                 await ExecuteAsync(connection, null, statement, options.Limits.CommandTimeout ?? ConnectionLimits.DefaultToolCommandTimeout, cancellationToken).ConfigureAwait(false);
             }
         }
-        var plan = Planner.Plan(set, tenant, snapshot, options.Plan, dialect);
+        var plan = await PlanWorkAsync(connection, tenant, snapshot, cancellationToken).ConfigureAwait(false);
         stateBefore ??= plan.State;
         versionBefore ??= plan.CurrentVersion;
         result.VersionBefore = versionBefore;
@@ -167,6 +167,23 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
         result.VersionAfter = after.CurrentVersion;
         var stateAfter = result.Error is { ErrorId: ErrorIds.MigrationFailed or ErrorIds.LockTimeout } && after.State is TenantState.Pending or TenantState.UpToDate ? TenantState.Failed : after.State;
         return Finish(result, stateBefore.Value, stateAfter, null, null, clock);
+    }
+
+    /// <summary>What this run does to the tenant: migrate (after a baseline, with baseline-on-migrate), undo, or baseline.</summary>
+    private async Task<TenantPlan> PlanWorkAsync(DbConnection connection, Tenant tenant, JournalSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        if (options.Undo is { } undo) return UndoPlanner.Plan(set, tenant, snapshot, undo, dialect);
+        if (options.BaselineAt is { } baseline)
+        {
+            var hasTables = await dialect.HasTablesAsync(connection, tenant, JournalTable, cancellationToken).ConfigureAwait(false);
+            return BaselinePlanner.Plan(set, tenant, snapshot, baseline, hasTables, dialect);
+        }
+        if (options.BaselineOnMigrate is { } adopt && snapshot.Entries.Count == 0)
+        {
+            var hasTables = await dialect.HasTablesAsync(connection, tenant, JournalTable, cancellationToken).ConfigureAwait(false);
+            if (BaselinePlanner.OnMigrate(set, tenant, snapshot, adopt, hasTables, options.Plan, dialect) is { } adopted) return adopted;
+        }
+        return Planner.Plan(set, tenant, snapshot, options.Plan, dialect);
     }
 
     private JournalEntry NewEntry(PlannedMigration pending, List<JournalEntry> entries) =>
@@ -317,6 +334,7 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
     /// </summary>
     private static async Task ExecuteStatementsAsync(IDatabaseDialect dialect, DbConnection connection, DbTransaction transaction, IReadOnlyList<string> statements, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        if (statements.Count == 0) return;
         if (!connection.CanCreateBatch)
         {
             foreach (var statement in statements)

@@ -144,8 +144,9 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
     /// <summary>The ShouldProcess action for a tenant: what it would apply, from which version.</summary>
     public static string Describe(TenantMigrationResult plan)
     {
-        var versions = string.Join(", ", plan.Planned.Select(p => p.Version ?? $"R {p.Description}"));
-        return $"Apply {plan.Planned.Length} migration(s): {versions} (current version: {plan.VersionBefore ?? "none"})";
+        var versions = string.Join(", ", plan.Planned.Select(p => p.Kind == MigrationKind.Baseline ? $"baseline at {p.Version}" : p.Version ?? $"R {p.Description}"));
+        var verb = plan.Planned.All(p => p.Kind == MigrationKind.Undo) ? "Undo" : "Apply";
+        return $"{verb} {plan.Planned.Length} migration(s): {versions} (current version: {plan.VersionBefore ?? "none"})";
     }
 
     public static string Target(Tenant tenant) => $"{tenant.Name} ({tenant.Engine})";

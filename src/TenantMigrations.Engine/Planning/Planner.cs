@@ -12,7 +12,7 @@ public static class Planner
         var supportsTransactionalDdl = dialect.SupportsTransactionalDdl;
         var entries = journal.Entries;
         var latestByVersion = entries
-            .Where(e => e.Version is not null && e.Kind is MigrationKind.Versioned or MigrationKind.Undo or MigrationKind.Baseline)
+            .Where(e => e.Version is not null && e.Kind is MigrationKind.Versioned or MigrationKind.Undo or MigrationKind.Baseline && !IsFailedUndo(e))
             .GroupBy(e => MigrationVersion.Parse(e.Version!))
             .ToDictionary(g => g.Key, g => g.MaxBy(e => e.InstalledRank)!);
         var applied = latestByVersion
@@ -150,7 +150,10 @@ public static class Planner
         };
     }
 
-    private static PlannedMigration? Prepare(MigrationSet set, Migration migration, Tenant tenant, PlaceholderValues values, IDatabaseDialect dialect, List<string> invalid)
+    /// <summary>A failed undo leaves its version applied: it rolled back, or (outside a transaction) its error says how far it got.</summary>
+    internal static bool IsFailedUndo(JournalEntry entry) => entry.Kind == MigrationKind.Undo && entry.State == JournalState.Failed;
+
+    internal static PlannedMigration? Prepare(MigrationSet set, Migration migration, Tenant tenant, PlaceholderValues values, IDatabaseDialect dialect, List<string> invalid)
     {
         var file = migration.FileFor(tenant.Engine);
         if (file is null)

@@ -103,6 +103,11 @@ public sealed class InvokeTenantMigrationCommand : ConnectingCmdletBase
     [PSDefaultValue(Help = "no cap beyond -ThrottleLimit")]
     public int ThrottlePerServer { get; set; }
 
+    /// <summary>A tenant with tables but no journal is baselined at this version, then migrated above it.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? BaselineOnMigrate { get; set; }
+
     /// <summary>A tenant locked by another runner is reported skipped, not as an error.</summary>
     [Parameter]
     public SwitchParameter SkipLocked { get; set; }
@@ -116,6 +121,7 @@ public sealed class InvokeTenantMigrationCommand : ConnectingCmdletBase
             LockTimeout = TimeSpan.FromSeconds(LockTimeoutSec),
             DdlLockTimeout = TimeSpan.FromSeconds(DdlLockTimeoutSec),
             Limits = Limits,
+            BaselineOnMigrate = BaselineOnMigrate is null ? null : ParseBaselineVersion(BaselineOnMigrate),
         };
         if (SharedRunFor(options) is { } shared)
         {
@@ -203,6 +209,10 @@ public sealed class InvokeTenantMigrationCommand : ConnectingCmdletBase
             throw CommandErrorIds.Terminating(InvalidRolloutOption, ex.Message, null, ex);
         }
     }
+
+    private static MigrationVersion ParseBaselineVersion(string text) => MigrationVersion.TryParse(text, out var version)
+        ? version
+        : throw CommandErrorIds.Terminating(Engine.ErrorIds.InvalidMigration, $"-BaselineOnMigrate '{text}' is not a version: use digits separated by dots, e.g. 1.2 or 20261121093000.", text);
 
     private bool IsBound(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
 

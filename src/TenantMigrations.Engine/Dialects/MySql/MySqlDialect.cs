@@ -132,6 +132,17 @@ public sealed class MySqlDialect : IDatabaseDialect
     public static string LockName(string database, string journalTable) =>
         "tm:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{database}|{journalTable}")))[..48].ToLowerInvariant();
 
+    public async Task<bool> HasTablesAsync(DbConnection connection, Tenant tenant, string journalTable, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name <> @table";
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@table";
+        parameter.Value = journalTable;
+        command.Parameters.Add(parameter);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
     public async Task<JournalSnapshot> ReadJournalAsync(DbConnection connection, Tenant tenant, string journalTable, CancellationToken cancellationToken)
     {
         var snapshots = await ReadAsync(connection, [tenant], journalTable, checkLocks: false, cancellationToken).ConfigureAwait(false);

@@ -143,6 +143,16 @@ public sealed class PostgresDialect : IDatabaseDialect
     public static long LockKey(string database, string schema, string journalTable) =>
         BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes($"tenantmigrations|{database}|{schema}|{journalTable}")), 0);
 
+    public async Task<bool> HasTablesAsync(DbConnection connection, Tenant tenant, string journalTable, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = $1 AND tablename <> $2)", (NpgsqlConnection)connection)
+        {
+            Parameters = { new NpgsqlParameter { Value = tenant.Schema ?? DefaultSchema }, new NpgsqlParameter { Value = journalTable } },
+        };
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
     public async Task<JournalSnapshot> ReadJournalAsync(DbConnection connection, Tenant tenant, string journalTable, CancellationToken cancellationToken)
     {
         var snapshots = await ReadAsync((NpgsqlConnection)connection, [tenant], journalTable, checkLocks: false, cancellationToken).ConfigureAwait(false);

@@ -153,6 +153,14 @@ public sealed class SqliteDialect : IDatabaseDialect
     public Task<string?> DescribeLockHolderAsync(DbConnection connection, Tenant tenant, string journalTable, CancellationToken cancellationToken) =>
         Task.FromResult(SqliteLockHolder.Read(LockPath(DatabasePath(tenant))));
 
+    public async Task<bool> HasTablesAsync(DbConnection connection, Tenant tenant, string journalTable, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> @table";
+        command.Parameters.Add(new SqliteParameter("@table", journalTable));
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
     public async Task<JournalSnapshot> ReadJournalAsync(DbConnection connection, Tenant tenant, string journalTable, CancellationToken cancellationToken)
     {
         await using var exists = connection.CreateCommand();
