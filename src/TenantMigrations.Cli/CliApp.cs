@@ -14,6 +14,8 @@ public static class CliApp
         root.Subcommands.Add(UndoCommand.Create(new FleetOptions()));
         root.Subcommands.Add(BaselineCommand.Create(new FleetOptions()));
         root.Subcommands.Add(ExportCommand.Create(new FleetOptions()));
+        root.Subcommands.Add(ValidateCommand.Create(new FleetOptions()));
+        root.Subcommands.Add(RepairCommand.Create(new FleetOptions()));
         root.Subcommands.Add(NewCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
         return root;
