@@ -17,6 +17,7 @@
     CmdletsToExport      = @(
         'Export-TenantMigrationSql'
         'Get-Tenant'
+        'Get-TenantMigrationHistory'
         'Get-TenantMigrationRun'
         'Get-TenantMigrationStatus'
         'Invoke-TenantMigration'

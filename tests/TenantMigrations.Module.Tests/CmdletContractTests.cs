@@ -21,13 +21,13 @@ public sealed class CmdletContractTests
         "Revoke", "Unblock", "Unprotect", "Use",
     };
 
-    private static readonly string[] FleetCmdlets = ["Get-TenantMigrationStatus", "Invoke-TenantMigration", "Export-TenantMigrationSql", "Test-TenantMigration", "Repair-TenantMigration", "Undo-TenantMigration", "Set-TenantMigrationBaseline"];
+    private static readonly string[] FleetCmdlets = ["Get-TenantMigrationStatus", "Invoke-TenantMigration", "Export-TenantMigrationSql", "Test-TenantMigration", "Repair-TenantMigration", "Undo-TenantMigration", "Set-TenantMigrationBaseline", "Get-TenantMigrationHistory"];
 
     [Fact]
     public void The_module_has_the_cmdlets_of_the_issue()
     {
         Assert.Equal(
-            ["Export-TenantMigrationSql", "Get-Tenant", "Get-TenantMigrationRun", "Get-TenantMigrationStatus", "Invoke-TenantMigration", "New-TenantMigration", "New-TenantObject", "Repair-TenantMigration", "Set-TenantMigrationBaseline", "Test-TenantMigration", "Undo-TenantMigration"],
+            ["Export-TenantMigrationSql", "Get-Tenant", "Get-TenantMigrationHistory", "Get-TenantMigrationRun", "Get-TenantMigrationStatus", "Invoke-TenantMigration", "New-TenantMigration", "New-TenantObject", "Repair-TenantMigration", "Set-TenantMigrationBaseline", "Test-TenantMigration", "Undo-TenantMigration"],
             CmdletContract.All.Select(c => c.Name));
     }
 
@@ -50,6 +50,7 @@ public sealed class CmdletContractTests
         Assert.Equal("TenantMigrations.Tenant", Assert.Single(CmdletContract.Get("Get-Tenant").OutputTypes));
         Assert.Equal("System.IO.FileInfo", Assert.Single(CmdletContract.Get("New-TenantMigration").OutputTypes));
         Assert.Equal("TenantMigrations.TenantMigrationRun", Assert.Single(CmdletContract.Get("Get-TenantMigrationRun").OutputTypes));
+        Assert.Equal("TenantMigrations.TenantMigrationHistoryEntry", Assert.Single(CmdletContract.Get("Get-TenantMigrationHistory").OutputTypes));
     }
 
     [Fact]
