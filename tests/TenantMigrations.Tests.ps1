@@ -56,7 +56,7 @@ AfterAll {
 Describe 'The module' {
     It 'exports the cmdlets of the manifest' {
         $exported = (Get-Module TenantMigrations).ExportedCmdlets.Keys | Sort-Object
-        $exported | Should -Be @('Export-TenantMigrationSql', 'Get-Tenant', 'Get-TenantMigrationRun', 'Get-TenantMigrationStatus', 'Invoke-TenantMigration', 'New-TenantMigration', 'New-TenantObject', 'Repair-TenantMigration', 'Set-TenantMigrationBaseline', 'Test-TenantMigration', 'Undo-TenantMigration')
+        $exported | Should -Be @('Export-TenantMigrationSql', 'Get-Tenant', 'Get-TenantMigrationHistory', 'Get-TenantMigrationRun', 'Get-TenantMigrationStatus', 'Invoke-TenantMigration', 'New-TenantMigration', 'New-TenantObject', 'Repair-TenantMigration', 'Set-TenantMigrationBaseline', 'Test-TenantMigration', 'Undo-TenantMigration')
     }
 
     It 'has the version of Directory.Build.props' {
@@ -443,6 +443,7 @@ Describe 'Help' {
         @{ Name = 'Test-TenantMigration' }
         @{ Name = 'Repair-TenantMigration' }
         @{ Name = 'Get-TenantMigrationRun' }
+        @{ Name = 'Get-TenantMigrationHistory' }
     ) {
         $help = Get-Help -Name $Name -Full
 
