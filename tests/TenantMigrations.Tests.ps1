@@ -14,7 +14,9 @@ BeforeAll {
     $Manifest = Join-Path $RepoRoot 'TenantMigrations.psd1'
     Import-Module $Manifest -Force -ErrorAction Stop
 
-    # A migrations folder and a tenants.json of SQLite tenants under data/. ${extra} lets one tenant's V2 fail.
+    # A migrations folder and a tenants.json of SQLite tenants under data/. A tenant's 'extra' property names a table
+    # suffix for V2's last query: '_missing' makes that tenant's V2 fail with a SQL error. It is a plain value, since a
+    # bare placeholder takes plain values only (a value holding ';' or quotes would make the tenant Invalid instead).
     function New-TestFleet {
         param(
             [Parameter(Mandatory)] [string[]] $Name,
@@ -25,7 +27,7 @@ BeforeAll {
         $migrations = Join-Path $folder 'migrations'
         New-Item -ItemType Directory -Path $migrations -Force | Out-Null
         Set-Content -Path (Join-Path $migrations 'V1__create_customers.sql') -Value $FirstMigration
-        Set-Content -Path (Join-Path $migrations 'V2__create_orders.sql') -Value 'CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL); ${extra}'
+        Set-Content -Path (Join-Path $migrations 'V2__create_orders.sql') -Value 'CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL); SELECT count(*) FROM orders${extra};'
         $tenants = foreach ($tenantName in $Name) {
             $extraSql = ''
             if ($Extra.ContainsKey($tenantName)) { $extraSql = $Extra[$tenantName] }
@@ -122,7 +124,7 @@ Describe 'Invoke-TenantMigration on a SQLite fleet' {
     }
 
     It 'reports a failing tenant as a non-terminating error and migrates the others' {
-        $fleet = New-TestFleet -Name 'acme', 'bad', 'globex' -Extra @{ bad = 'THIS IS NOT SQL;' }
+        $fleet = New-TestFleet -Name 'acme', 'bad', 'globex' -Extra @{ bad = '_missing' }
 
         $results = Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -ErrorVariable failures -ErrorAction SilentlyContinue
 
@@ -137,7 +139,7 @@ Describe 'Invoke-TenantMigration on a SQLite fleet' {
     }
 
     It 'stops at a failing tenant with -ErrorAction Stop' {
-        $fleet = New-TestFleet -Name 'bad' -Extra @{ bad = 'THIS IS NOT SQL;' }
+        $fleet = New-TestFleet -Name 'bad' -Extra @{ bad = '_missing' }
 
         { Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -ErrorAction Stop } | Should -Throw -ErrorId 'MigrationFailed,*'
     }
@@ -401,7 +403,7 @@ Describe 'The other cmdlets' {
 
 Describe 'Run records' {
     It 'records a run that Get-TenantMigrationRun shows, and -Resume runs only the tenants left' {
-        $fleet = New-TestFleet -Name 'acme', 'bad' -Extra @{ bad = 'THIS IS NOT SQL;' }
+        $fleet = New-TestFleet -Name 'acme', 'bad' -Extra @{ bad = '_missing' }
         $store = Join-Path $fleet.Folder 'runs'
 
         $results = Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -RunStore $store -ErrorAction SilentlyContinue
@@ -415,7 +417,7 @@ Describe 'Run records' {
         $run.Failures[0].ErrorId | Should -Be 'MigrationFailed'
         @(Get-TenantMigrationRun -RunStore $store).RunId | Should -Be @($runId)
 
-        (Get-Content -Path $fleet.TenantsFile -Raw).Replace('THIS IS NOT SQL;', '') | Set-Content -Path $fleet.TenantsFile
+        (Get-Content -Path $fleet.TenantsFile -Raw).Replace('_missing', '') | Set-Content -Path $fleet.TenantsFile
         $resumed = Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -RunStore $store -Resume $runId
 
         $resumed | Should -HaveCount 1
