@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using TenantMigrations.Engine.Hosting;
+using TenantMigrations.Engine.Commands;
 
 namespace TenantMigrations.Cli;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using TenantMigrations.Engine.Hosting;
-using JournalRepairCommand = TenantMigrations.Engine.Hosting.RepairCommand;
+using TenantMigrations.Engine.Commands;
+using JournalRepairCommand = TenantMigrations.Engine.Commands.RepairCommand;
 
 namespace TenantMigrations.Cli;
 

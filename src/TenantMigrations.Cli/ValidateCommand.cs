@@ -1,6 +1,6 @@
 using System.CommandLine;
 using TenantMigrations.Engine.Execution;
-using TenantMigrations.Engine.Hosting;
+using TenantMigrations.Engine.Commands;
 
 namespace TenantMigrations.Cli;
 

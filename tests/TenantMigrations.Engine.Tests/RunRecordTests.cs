@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using TenantMigrations.Engine.Execution;
-using TenantMigrations.Engine.Hosting;
+using TenantMigrations.Engine.Commands;
 using TenantMigrations.Engine.Migrations;
 using TenantMigrations.Engine.Rollouts.RunRecords;
 using TenantMigrations.TestSupport;

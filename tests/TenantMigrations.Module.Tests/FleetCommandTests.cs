@@ -1,6 +1,6 @@
 using TenantMigrations.Engine;
 using TenantMigrations.Engine.Execution;
-using TenantMigrations.Engine.Hosting;
+using TenantMigrations.Engine.Commands;
 using TenantMigrations.Engine.Planning;
 using TenantMigrations.Module.Tests.Support;
 

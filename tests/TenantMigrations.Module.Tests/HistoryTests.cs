@@ -1,5 +1,5 @@
 using TenantMigrations.Engine.Execution;
-using TenantMigrations.Engine.Hosting;
+using TenantMigrations.Engine.Commands;
 using TenantMigrations.Module.Tests.Support;
 
 namespace TenantMigrations.Module.Tests;

@@ -1,5 +1,5 @@
 using System.Collections;
-using TenantMigrations.Engine.Hosting;
+using TenantMigrations.Engine.Commands;
 using TenantMigrations.Engine.Migrations;
 using TenantMigrations.Engine.Tenants;
 using TenantMigrations.TestSupport;

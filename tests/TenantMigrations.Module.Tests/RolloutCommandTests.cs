@@ -1,6 +1,6 @@
 using TenantMigrations.Engine.Dialects.Sqlite;
 using TenantMigrations.Engine.Execution;
-using TenantMigrations.Engine.Hosting;
+using TenantMigrations.Engine.Commands;
 using TenantMigrations.Engine.Rollouts;
 using TenantMigrations.Module.Tests.Support;
 

@@ -1,6 +1,6 @@
 using Npgsql;
 using TenantMigrations.Engine.Execution;
-using TenantMigrations.Engine.Hosting;
+using TenantMigrations.Engine.Commands;
 using TenantMigrations.Module.Tests.Support;
 using TenantMigrations.TestSupport;
 

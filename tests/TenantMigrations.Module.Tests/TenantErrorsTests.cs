@@ -1,5 +1,5 @@
 using TenantMigrations.Engine;
-using TenantMigrations.Engine.Hosting;
+using TenantMigrations.Engine.Commands;
 
 namespace TenantMigrations.Module.Tests;
 

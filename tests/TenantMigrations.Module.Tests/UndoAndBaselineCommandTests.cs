@@ -1,5 +1,5 @@
 using TenantMigrations.Engine.Execution;
-using TenantMigrations.Engine.Hosting;
+using TenantMigrations.Engine.Commands;
 using TenantMigrations.Engine.Migrations;
 using TenantMigrations.Module.Tests.Support;
 

@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using TenantMigrations.Engine;
-using TenantMigrations.Engine.Hosting;
+using TenantMigrations.Engine.Commands;
 using TenantMigrations.Engine.Migrations;
 
 namespace TenantMigrations.Commands;

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using TenantMigrations.Engine.Hosting;
+using TenantMigrations.Engine.Commands;
 
 namespace TenantMigrations.Commands;
 

@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using TenantMigrations.Engine;
-using TenantMigrations.Engine.Hosting;
+using TenantMigrations.Engine.Commands;
 using TenantMigrations.Engine.Tenants;
 
 namespace TenantMigrations.Commands;

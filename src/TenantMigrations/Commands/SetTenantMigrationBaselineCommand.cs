@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using TenantMigrations.Engine;
 using TenantMigrations.Engine.Execution;
-using TenantMigrations.Engine.Hosting;
+using TenantMigrations.Engine.Commands;
 using TenantMigrations.Engine.Migrations;
 
 namespace TenantMigrations.Commands;

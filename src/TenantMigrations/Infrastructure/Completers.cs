@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using TenantMigrations.Engine.Hosting;
+using TenantMigrations.Engine.Commands;
 
 namespace TenantMigrations.Commands;
 

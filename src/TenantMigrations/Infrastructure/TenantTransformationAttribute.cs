@@ -1,6 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
-using TenantMigrations.Engine.Hosting;
+using TenantMigrations.Engine.Commands;
 using TenantMigrations.Engine.Tenants;
 
 namespace TenantMigrations.Commands;

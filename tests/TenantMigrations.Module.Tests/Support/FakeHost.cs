@@ -1,4 +1,4 @@
-using TenantMigrations.Engine.Hosting;
+using TenantMigrations.Engine.Commands;
 
 namespace TenantMigrations.Module.Tests.Support;
 

@@ -1,6 +1,6 @@
 using TenantMigrations.Engine.Journal;
 
-namespace TenantMigrations.Engine.Hosting;
+namespace TenantMigrations.Engine.Commands;
 
 /// <summary>Which journal rows Get-TenantMigrationHistory returns; an unset filter keeps every row.</summary>
 public sealed record HistoryFilter(string? Version = null, JournalState? State = null, string? RunId = null, DateTime? Since = null)

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using TenantMigrations.Engine.Tenants;
 
-namespace TenantMigrations.Engine.Hosting;
+namespace TenantMigrations.Engine.Commands;
 
 /// <summary>Where Get-Tenant reads tenants from.</summary>
 public enum TenantSourceKind

@@ -1,7 +1,7 @@
 using TenantMigrations.Engine.Migrations;
 using TenantMigrations.Engine.Tenants;
 
-namespace TenantMigrations.Engine.Hosting;
+namespace TenantMigrations.Engine.Commands;
 
 /// <summary>Finds and loads the migrations folder and the default tenants for a command.</summary>
 public static class MigrationFolders

@@ -1,7 +1,7 @@
 using TenantMigrations.Engine.Migrations;
 using TenantMigrations.Engine.Tenants;
 
-namespace TenantMigrations.Engine.Hosting;
+namespace TenantMigrations.Engine.Commands;
 
 /// <summary>
 /// Tab completion values. Completion must never fail loudly nor keep the user waiting: every problem yields no

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace TenantMigrations.Engine.Hosting;
+namespace TenantMigrations.Engine.Commands;
 
 /// <summary>One SQLite tenant per file, for files a host has already resolved (PowerShell paths and wildcards).</summary>
 public static class SqliteFileTenants

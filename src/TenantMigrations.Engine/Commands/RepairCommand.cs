@@ -1,7 +1,7 @@
 using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Migrations;
 
-namespace TenantMigrations.Engine.Hosting;
+namespace TenantMigrations.Engine.Commands;
 
 /// <summary>
 /// Repair-TenantMigration without PowerShell: read each tenant's journal, ask once per tenant that has something to

@@ -1,7 +1,7 @@
 using TenantMigrations.Engine.Migrations;
 using TenantMigrations.Engine.Rollouts.RunRecords;
 
-namespace TenantMigrations.Engine.Hosting;
+namespace TenantMigrations.Engine.Commands;
 
 /// <summary>Get-TenantMigrationRun without PowerShell: lists the runs of a store, or reads one.</summary>
 public sealed class RunRecordsCommand(IRunStore store)

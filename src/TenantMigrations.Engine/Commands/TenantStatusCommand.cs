@@ -2,7 +2,7 @@ using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Migrations;
 using TenantMigrations.Engine.Planning;
 
-namespace TenantMigrations.Engine.Hosting;
+namespace TenantMigrations.Engine.Commands;
 
 /// <summary>
 /// Get-TenantMigrationStatus without PowerShell: one status per tenant, written in input order, or with

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using TenantMigrations.Engine.Planning;
 
-namespace TenantMigrations.Engine.Hosting;
+namespace TenantMigrations.Engine.Commands;
 
 /// <summary>New-TenantMigration without PowerShell: V&lt;timestamp&gt;__&lt;slug&gt;.sql files, never overwriting anything.</summary>
 public static class MigrationScaffolder

@@ -5,7 +5,7 @@ using TenantMigrations.Engine.Journal;
 using TenantMigrations.Engine.Migrations;
 using TenantMigrations.Engine.Planning;
 
-namespace TenantMigrations.Engine.Hosting;
+namespace TenantMigrations.Engine.Commands;
 
 /// <summary>What a repair would change in one tenant's journal.</summary>
 public sealed record RepairPlan(Tenant Tenant, TenantState State, IReadOnlyList<string> Failed, IReadOnlyList<string> Incomplete, IReadOnlyList<string> Realign, IReadOnlyList<string> Missing, MigrationError? Problem)

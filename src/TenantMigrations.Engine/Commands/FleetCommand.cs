@@ -1,7 +1,7 @@
 using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Migrations;
 
-namespace TenantMigrations.Engine.Hosting;
+namespace TenantMigrations.Engine.Commands;
 
 /// <summary>
 /// The shared shape of the fleet commands: tenants are collected as they arrive through the pipeline, then the

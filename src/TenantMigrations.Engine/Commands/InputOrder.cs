@@ -1,4 +1,4 @@
-namespace TenantMigrations.Engine.Hosting;
+namespace TenantMigrations.Engine.Commands;
 
 /// <summary>
 /// Hands out items that finish in any order in the order their tenants were given, as soon as every earlier

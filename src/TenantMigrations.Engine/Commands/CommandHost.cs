@@ -1,6 +1,6 @@
 using TenantMigrations.Engine.Execution;
 
-namespace TenantMigrations.Engine.Hosting;
+namespace TenantMigrations.Engine.Commands;
 
 /// <summary>
 /// What a command needs from its host (a cmdlet, or a test). Commands call it only from the thread that called

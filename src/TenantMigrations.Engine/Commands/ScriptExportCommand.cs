@@ -2,7 +2,7 @@ using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Migrations;
 using TenantMigrations.Engine.Planning;
 
-namespace TenantMigrations.Engine.Hosting;
+namespace TenantMigrations.Engine.Commands;
 
 /// <summary>
 /// Export-TenantMigrationSql without PowerShell: the exact SQL a migrate would run per tenant, written to one file

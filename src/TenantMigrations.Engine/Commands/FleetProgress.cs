@@ -1,4 +1,4 @@
-namespace TenantMigrations.Engine.Hosting;
+namespace TenantMigrations.Engine.Commands;
 
 /// <summary>
 /// The two Write-Progress records of a fleet command: a parent with the figures of a <see cref="FleetProgressCounter"/>

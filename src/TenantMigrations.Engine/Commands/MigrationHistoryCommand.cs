@@ -2,7 +2,7 @@ using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Journal;
 using TenantMigrations.Engine.Migrations;
 
-namespace TenantMigrations.Engine.Hosting;
+namespace TenantMigrations.Engine.Commands;
 
 /// <summary>
 /// Get-TenantMigrationHistory without PowerShell: each tenant's journal rows, oldest first, read through the tenant's

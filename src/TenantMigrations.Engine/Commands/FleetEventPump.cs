@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using TenantMigrations.Engine.Execution;
 
-namespace TenantMigrations.Engine.Hosting;
+namespace TenantMigrations.Engine.Commands;
 
 /// <summary>
 /// Runs engine work on the thread pool and hands its events to the calling (pipeline) thread as they are posted.

@@ -3,7 +3,7 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using TenantMigrations.Engine.Tenants;
 
-namespace TenantMigrations.Engine.Hosting;
+namespace TenantMigrations.Engine.Commands;
 
 /// <summary>
 /// Turns whatever arrives through the pipeline into a tenant: a Tenant, anything that carries one (status, result,

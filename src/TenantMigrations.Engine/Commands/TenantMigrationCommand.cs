@@ -5,7 +5,7 @@ using TenantMigrations.Engine.Rollouts.RunRecords;
 using TenantMigrations.Engine.Rollouts;
 using TenantMigrations.Engine.Rollouts.SharedRuns;
 
-namespace TenantMigrations.Engine.Hosting;
+namespace TenantMigrations.Engine.Commands;
 
 /// <summary>
 /// Invoke-TenantMigration without PowerShell. A read-only dry run plans every tenant; each tenant with work gets one

@@ -2,7 +2,7 @@ using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Migrations;
 using TenantMigrations.Engine.Planning;
 
-namespace TenantMigrations.Engine.Hosting;
+namespace TenantMigrations.Engine.Commands;
 
 /// <summary>
 /// Test-TenantMigration without PowerShell: the folder is already valid (loading it checked every file); this checks

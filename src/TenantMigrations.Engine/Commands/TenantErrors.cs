@@ -1,4 +1,4 @@
-namespace TenantMigrations.Engine.Hosting;
+namespace TenantMigrations.Engine.Commands;
 
 /// <summary>Turns per-tenant outcomes into non-terminating errors with stable ids.</summary>
 public static class TenantErrors
