@@ -55,14 +55,6 @@ public static class CliApp
         }
     }
 
-    /// <summary>A file name for a tenant: characters a file system rejects become '_'.</summary>
-    public static string SafeFileName(string name)
-    {
-        var invalid = Path.GetInvalidFileNameChars().Concat(['/', '\\', ':', '*', '?', '"', '<', '>', '|']).ToHashSet();
-        var safe = new string(name.Select(c => invalid.Contains(c) || char.IsControl(c) ? '_' : c).ToArray());
-        return safe is "." or ".." || safe.Length == 0 ? "_" + safe : safe;
-    }
-
     public static string Seconds(TimeSpan duration) => $"{duration.TotalSeconds:0.00}s";
 
     public static string OneLine(string? text) => string.Join(' ', (text ?? "").Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

@@ -1,10 +1,9 @@
 using System.CommandLine;
-using System.Text;
-using TenantMigrations.Engine.Execution;
+using TenantMigrations.Engine.Commands;
 
 namespace TenantMigrations.Cli;
 
-/// <summary>tenantmigrations export: the exact SQL a migrate would run for each tenant, placeholders resolved.</summary>
+/// <summary>tenantmigrations export: Export-TenantMigrationSql's logic, the exact SQL a migrate would run for each tenant, placeholders resolved.</summary>
 public static class ExportCommand
 {
     public static Command Create(FleetOptions options)
@@ -21,47 +20,45 @@ public static class ExportCommand
             var json = options.IsJson(parseResult);
             var set = options.LoadMigrations(parseResult);
             var tenants = await options.SelectTenantsAsync(parseResult, set, console, cancellationToken);
-            var exports = await new FleetMigrator().ExportAsync(tenants, set, options.PlanOptions(parseResult), parseResult.GetValue(options.Throttle), options.Limits(parseResult), cancellationToken);
-            var folder = parseResult.GetValue(output);
-            string? PathOf(Engine.Execution.TenantScriptExport export) =>
-                folder is null ? null : Path.GetFullPath(Path.Combine(folder, CliApp.SafeFileName(export.Tenant.Name) + ".sql"));
-            var existing = exports.Select(PathOf).Where(File.Exists).ToList();
-            if (existing.Count > 0 && !parseResult.GetValue(force))
+            var folder = parseResult.GetValue(output) is { } given ? Path.GetFullPath(given) : null;
+            var host = new CliCommandHost(console, json, value =>
             {
-                throw new UsageException($"{existing[0]}{(existing.Count > 1 ? $" and {existing.Count - 1} more file(s)" : "")} already exist(s): nothing was written. Pass --force to overwrite.");
-            }
-            if (folder is not null) Directory.CreateDirectory(folder);
-            foreach (var export in exports)
-            {
-                var path = PathOf(export);
-                if (path is not null) await File.WriteAllTextAsync(path, export.Sql, new UTF8Encoding(false), cancellationToken);
-                if (json)
-                {
-                    console.Json(new
-                    {
-                        type = "export",
-                        tenant = export.Tenant.Name,
-                        engine = export.Tenant.Engine,
-                        state = export.State,
-                        versions = export.Versions,
-                        path,
-                        sql = path is null ? export.Sql : null,
-                        problem = export.Problem,
-                    });
-                }
-                else if (path is not null)
-                {
-                    console.Out($"{path}  ({export.Versions.Count} migrations, {export.State})");
-                }
-                else
-                {
-                    console.Out(export.Sql.TrimEnd('\n'));
-                    console.Out();
-                }
-                if (export.Problem is not null) console.Error($"{export.Tenant.Name}: nothing to export: {CliApp.OneLine(export.Problem)}");
-            }
-            return exports.All(e => e.Problem is null) ? ExitCodes.Success : ExitCodes.TenantsFailed;
+                if (value is TenantMigrationScript script) Write(console, json, script);
+            }, onError: error => error.TargetObject is TenantMigrationScript);
+            using var export = new ScriptExportCommand(set, options.PlanOptions(parseResult), parseResult.GetValue(options.Throttle), folder, parseResult.GetValue(force), limits: options.Limits(parseResult));
+            foreach (var tenant in tenants) export.Add(tenant, host);
+            await CliCommandHost.RunAsync(export, () => export.Run(host), cancellationToken);
+            if (host.ErrorIds.Contains(CommandErrorIds.MigrationFileExists)) return ExitCodes.InvalidInput;
+            return host.ErrorCount == 0 ? ExitCodes.Success : ExitCodes.TenantsFailed;
         }));
         return command;
+    }
+
+    private static void Write(CliConsole console, bool json, TenantMigrationScript script)
+    {
+        if (json)
+        {
+            console.Json(new
+            {
+                type = "export",
+                tenant = script.TenantName,
+                engine = script.Engine,
+                state = script.State,
+                versions = script.Versions,
+                path = script.Path,
+                sql = script.Path is null ? script.Sql : null,
+                problem = script.Problem,
+            });
+        }
+        else if (script.Path is not null)
+        {
+            console.Out($"{script.Path}  ({script.Versions.Length} migrations, {script.State})");
+        }
+        else
+        {
+            console.Out(script.Sql.TrimEnd('\n'));
+            console.Out();
+        }
+        if (script.Problem is not null) console.Error($"{script.TenantName}: nothing to export: {CliApp.OneLine(script.Problem)}");
     }
 }

@@ -1,9 +1,10 @@
 using System.CommandLine;
+using TenantMigrations.Engine.Commands;
 using TenantMigrations.Engine.Execution;
 
 namespace TenantMigrations.Cli;
 
-/// <summary>tenantmigrations status: every tenant's state against the migrations folder.</summary>
+/// <summary>tenantmigrations status: Get-TenantMigrationStatus's logic, every tenant's state against the migrations folder.</summary>
 public static class StatusCommand
 {
     public static Command Create(FleetOptions options)
@@ -15,7 +16,11 @@ public static class StatusCommand
         {
             var set = options.LoadMigrations(parseResult);
             var tenants = await options.SelectTenantsAsync(parseResult, set, console, cancellationToken);
-            var statuses = await new FleetMigrator().GetStatusAsync(tenants, set, options.PlanOptions(parseResult), null, parseResult.GetValue(options.Throttle), options.Limits(parseResult), cancellationToken);
+            var host = new CliCommandHost(console, options.IsJson(parseResult), _ => { });
+            using var reading = new TenantStatusCommand(set, options.PlanOptions(parseResult), parseResult.GetValue(options.Throttle), options.Limits(parseResult));
+            foreach (var tenant in tenants) reading.Add(tenant, host);
+            IReadOnlyList<TenantMigrationStatus> statuses = [];
+            await CliCommandHost.RunAsync(reading, () => statuses = reading.Run(host), cancellationToken);
             if (options.IsJson(parseResult))
             {
                 foreach (var status in statuses) console.Json(ToJson(status));

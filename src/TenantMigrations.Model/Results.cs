@@ -150,6 +150,9 @@ public sealed class MigrationRunSummary
 
     public int MigrationsApplied { get; set; }
 
+    /// <summary>Of <see cref="MigrationsApplied"/>, the U scripts run: an undo run reports what it undid, not "applied".</summary>
+    public int MigrationsUndone { get; set; }
+
     public bool Cancelled { get; set; }
 
     /// <summary>Why the run stopped starting tenants early; None when it did not.</summary>
@@ -166,7 +169,7 @@ public sealed class MigrationRunSummary
     public bool AllSucceeded => Failed == 0 && Locked == 0 && Blocked == 0 && Unreachable == 0 && !Cancelled && StoppedBy == RunStopReason.None;
 
     public override string ToString() =>
-        $"{Total} tenants: {Succeeded} succeeded, {Failed} failed, {Locked} locked, {Blocked} blocked, {Unreachable} unreachable, {MigrationsApplied} migrations applied in {Duration.TotalSeconds:0.00}s"
+        $"{Total} tenants: {Succeeded} succeeded, {Failed} failed, {Locked} locked, {Blocked} blocked, {Unreachable} unreachable, {(MigrationsUndone > 0 ? $"{MigrationsUndone} migrations undone" : $"{MigrationsApplied} migrations applied")} in {Duration.TotalSeconds:0.00}s"
         + (SkippedLocked > 0 ? $", {SkippedLocked} skipped (locked by another runner)" : "")
         + StopNote;
 

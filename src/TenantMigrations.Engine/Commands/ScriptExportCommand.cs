@@ -6,7 +6,8 @@ namespace TenantMigrations.Engine.Commands;
 
 /// <summary>
 /// Export-TenantMigrationSql without PowerShell: the exact SQL a migrate would run per tenant, written to one file
-/// per tenant in <paramref name="outputFolder"/>, or returned as objects when it is null.
+/// per tenant in <paramref name="outputFolder"/>, or returned as objects when it is null. Each script is written as an
+/// object; a tenant with a problem is also a non-terminating error.
 /// </summary>
 public sealed class ScriptExportCommand(MigrationSet set, PlanOptions planOptions, int throttleLimit, string? outputFolder, bool force, FleetMigrator? migrator = null, ConnectionLimits? limits = null)
     : FleetCommand(set, migrator)
@@ -14,6 +15,7 @@ public sealed class ScriptExportCommand(MigrationSet set, PlanOptions planOption
     public IReadOnlyList<TenantMigrationScript> Run(ICommandHost host)
     {
         var exports = Drain((_, token) => Migrator.ExportAsync(Tenants, Set, planOptions, throttleLimit, limits, token), _ => { });
+        if (outputFolder is not null && !force && RefuseExistingFiles(host, exports)) return [];
         if (outputFolder is not null) Directory.CreateDirectory(outputFolder);
         var scripts = new List<TenantMigrationScript>();
         foreach (var export in exports)
@@ -45,14 +47,23 @@ public sealed class ScriptExportCommand(MigrationSet set, PlanOptions planOption
         return safe.Trim('.', ' ') is { Length: > 0 } name ? name + ".sql" : "tenant.sql";
     }
 
+    /// <summary>
+    /// A reviewed script is never overwritten by accident, and a half-written folder would mix old and new scripts:
+    /// without -Force, one existing file means nothing is written. True when it refused.
+    /// </summary>
+    private bool RefuseExistingFiles(ICommandHost host, IEnumerable<TenantScriptExport> exports)
+    {
+        var existing = exports.Select(e => Path.Combine(outputFolder!, FileNameFor(e.Tenant))).Where(File.Exists).ToList();
+        foreach (var path in existing)
+        {
+            host.WriteError(CommandErrorIds.Error(CommandErrorIds.MigrationFileExists, $"{path} already exists: nothing was written. Pass -Force (CLI: --force) to overwrite it.", path));
+        }
+        return existing.Count > 0;
+    }
+
     private bool TryWrite(ICommandHost host, TenantMigrationScript script)
     {
         var path = Path.Combine(outputFolder!, FileNameFor(script.Tenant));
-        if (File.Exists(path) && !force)
-        {
-            host.WriteError(CommandErrorIds.Error(CommandErrorIds.MigrationFileExists, $"{path} exists; pass -Force to overwrite it.", path));
-            return false;
-        }
         try
         {
             File.WriteAllText(path, script.Sql);
