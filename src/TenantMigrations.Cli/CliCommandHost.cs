@@ -3,8 +3,9 @@ using TenantMigrations.Engine.Commands;
 namespace TenantMigrations.Cli;
 
 /// <summary>
-/// Runs an engine command (the cmdlets' logic) in the CLI: objects go to <paramref name="onObject"/>, errors and
-/// warnings to stderr (and a JSON line in JSON mode), progress and verbose text nowhere. The CLI never prompts:
+/// Runs an engine command (the cmdlets' logic) in the CLI: objects go to <paramref name="onObject"/>, errors,
+/// warnings and notices to stderr (errors also as a JSON line in JSON mode), progress to <see cref="Progress"/> and
+/// verbose text to <see cref="Verbose"/> when the verb has them. The CLI never prompts:
 /// <paramref name="approve"/> answers ShouldProcess, or a missing one declines as a dry run.
 /// <paramref name="onError"/> lets a verb print an error its own way (it returns true then); every error still counts.
 /// </summary>
@@ -12,17 +13,24 @@ public sealed class CliCommandHost(CliConsole console, bool json, Action<object>
 {
     public int ErrorCount { get; private set; }
 
+    public CliProgress? Progress { get; init; }
+
+    public Action<string>? Verbose { get; init; }
+
     /// <summary>The ids of the errors written, in order, for verbs whose exit code depends on the kind of error.</summary>
     public List<string> ErrorIds { get; } = [];
 
-    /// <summary>Runs the command's body off the caller's thread, cancelling the command when the CLI is interrupted.</summary>
-    public static async Task RunAsync(FleetCommand command, Action body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the command's body off the caller's thread, cancelling the command when the CLI is interrupted. A body that
+    /// reports its own cancellation (a migrate's summary) passes <paramref name="throwWhenCancelled"/> false.
+    /// </summary>
+    public static async Task RunAsync(FleetCommand command, Action body, CancellationToken cancellationToken, bool throwWhenCancelled = true)
     {
         using (cancellationToken.Register(command.Cancel))
         {
             await Task.Run(body, CancellationToken.None).ConfigureAwait(false);
         }
-        cancellationToken.ThrowIfCancellationRequested();
+        if (throwWhenCancelled) cancellationToken.ThrowIfCancellationRequested();
     }
 
     public bool ShouldProcess(string target, string action, out bool whatIf)
@@ -50,13 +58,16 @@ public sealed class CliCommandHost(CliConsole console, bool json, Action<object>
         console.Error($"error: {commandError.ErrorId}: {CliApp.OneLine(commandError.Message)}");
     }
 
+    /// <summary>The fleet's figures ride on the parent record; the child records (tenants in flight) are for Write-Progress.</summary>
     public void WriteProgress(ProgressUpdate progress)
     {
+        if (progress is { Figures: { } figures, ParentActivityId: < 0 }) Progress?.Show(figures, progress.Completed);
     }
 
-    public void WriteVerbose(string message)
-    {
-    }
+    public void WriteVerbose(string message) => Verbose?.Invoke(message);
+
+    /// <summary>Lines on stderr start in lower case, like "warning:" and "error:".</summary>
+    public void WriteInformation(string message) => console.Error(message.Length == 0 ? message : char.ToLowerInvariant(message[0]) + message[1..]);
 
     public void WriteWarning(string message) => console.Error($"warning: {CliApp.OneLine(message)}");
 }

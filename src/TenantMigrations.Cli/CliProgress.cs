@@ -4,11 +4,11 @@ using TenantMigrations.Engine.Commands;
 namespace TenantMigrations.Cli;
 
 /// <summary>
-/// Fleet progress on stderr while migrate runs, from the same <see cref="FleetProgressCounter"/> as Write-Progress:
-/// a status line redrawn in place when stderr is a terminal, "progress" JSON lines with --json (at most one a second,
-/// and one at the end), nothing with --quiet or when stderr goes to a file. Called concurrently by the engine's workers.
+/// Fleet progress on stderr, drawn from the figures of the engine command's Write-Progress records: a status line
+/// redrawn in place when stderr is a terminal, "progress" JSON lines with --json (at most one a second, and one at the
+/// end), nothing with --quiet or when stderr goes to a file.
 /// </summary>
-public sealed class CliProgress
+public sealed class CliProgress(CliConsole console, CliProgress.Style style)
 {
     public enum Style
     {
@@ -19,56 +19,22 @@ public sealed class CliProgress
 
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
-    private readonly CliConsole console;
-    private readonly Style style;
-    private readonly FleetProgressCounter counter;
-    private readonly object gate = new();
     private long lastShown;
-
-    public CliProgress(CliConsole console, Style style, int total)
-    {
-        this.console = console;
-        this.style = style;
-        counter = new FleetProgressCounter(total);
-    }
 
     public static Style StyleFor(bool quiet, bool json, bool stderrIsTerminal) =>
         quiet ? Style.Off : json ? Style.Json : stderrIsTerminal ? Style.Terminal : Style.Off;
 
-    public void Started(string tenantName)
-    {
-        counter.Started(tenantName);
-        Show(final: false);
-    }
-
-    public void Finished(string tenantName, bool succeeded)
-    {
-        counter.Finished(tenantName, succeeded);
-        Show(final: false);
-    }
-
-    public void WaveStarted(string name)
-    {
-        counter.WaveStarted(name);
-        Show(final: false);
-    }
-
-    /// <summary>The last figures (JSON), or the status line taken away (terminal) before the summary is printed.</summary>
-    public void Complete()
-    {
-        if (style == Style.Terminal) console.Status(null);
-        else Show(final: true);
-    }
-
-    private void Show(bool final)
+    /// <summary>Shows the figures; <paramref name="final"/> ones are always shown (JSON) or take the status line away (terminal).</summary>
+    public void Show(FleetProgressFigures figures, bool final)
     {
         if (style == Style.Off) return;
-        lock (gate)
+        if (final && style == Style.Terminal)
         {
-            if (!final && lastShown != 0 && Stopwatch.GetElapsedTime(lastShown) < Interval) return;
-            lastShown = Stopwatch.GetTimestamp();
+            console.Status(null);
+            return;
         }
-        var figures = counter.Figures;
+        if (!final && lastShown != 0 && Stopwatch.GetElapsedTime(lastShown) < Interval) return;
+        lastShown = Stopwatch.GetTimestamp();
         if (style == Style.Terminal)
         {
             console.Status($"{figures}, {FleetProgressFigures.Describe(figures.Elapsed)} elapsed");

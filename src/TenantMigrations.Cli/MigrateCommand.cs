@@ -1,5 +1,7 @@
 using System.CommandLine;
+using TenantMigrations.Engine.Commands;
 using TenantMigrations.Engine.Execution;
+using TenantMigrations.Engine.Migrations;
 using TenantMigrations.Engine.Rollouts;
 using TenantMigrations.Engine.Rollouts.RunRecords;
 using TenantMigrations.Engine.Rollouts.SharedRuns;
@@ -73,102 +75,69 @@ public static class MigrateCommand
             await runRecord.CheckResumeAsync(parseResult, cancellationToken);
             var rollout = rolloutOptions.Read(parseResult);
             var tenants = await options.SelectTenantsAsync(parseResult, set, console, cancellationToken);
+            var isDryRun = parseResult.GetValue(dryRun);
             var migrateOptions = new MigrateOptions
             {
                 Plan = options.PlanOptions(parseResult),
                 ThrottleLimit = parseResult.GetValue(options.Throttle),
-                DryRun = parseResult.GetValue(dryRun),
+                DryRun = isDryRun,
                 LockTimeout = TimeSpan.FromSeconds(parseResult.GetValue(lockTimeout)),
                 Limits = options.Limits(parseResult),
             };
             migrateOptions = await verb.Configure(parseResult, migrateOptions, runRecord, cancellationToken);
             if (parseResult.GetValue(ddlLockTimeout) is { } ddlSeconds) migrateOptions = migrateOptions with { DdlLockTimeout = TimeSpan.FromSeconds(ddlSeconds) };
-            var progress = new CliProgress(console, CliProgress.StyleFor(parseResult.GetValue(quiet), json, !Console.IsErrorRedirected), rollout.Select(tenants).Count);
-            var sink = new MigrateSink(console, json, parseResult.GetValue(verbose), tenants.Max(t => t.Name.Length), progress);
-            MigrationRunSummary summary;
-            string runId;
-            int alreadyDone;
-            if (sharedStore is not null && !migrateOptions.DryRun)
+
+            // A dry run with a shared store plans every selected tenant and writes nothing, not even a folder record.
+            SharedRunRequest? sharedRun = null;
+            RunRecordRequest? record = null;
+            if (sharedStore is not null && !isDryRun)
             {
-                runId = parseResult.GetValue(runRecord.Resume) ?? parseResult.GetValue(runRecord.RunId) ?? RunStore.NewRunId(DateTimeOffset.UtcNow);
-                try
-                {
-                    SharedRun.RefuseWaves(rollout, set);
-                }
-                catch (ArgumentException ex)
-                {
-                    throw new UsageException(ex.Message);
-                }
-                var lease = parseResult.GetValue(runRecord.Lease) ?? TimeSpan.FromSeconds(SharedRun.DefaultLeaseSeconds);
-                var described = RunRecordOptions.Describe(parseResult, options, migrateOptions);
-                await using var shared = await SharedRun.JoinAsync(sharedStore, runId, resume: parseResult.GetValue(runRecord.Resume) is not null, set, rollout.Select(tenants), described, lease, cancellationToken);
-                foreach (var warning in shared.Warnings) console.Error($"warning: {warning}");
-                console.Error($"run {runId} in the {sharedStore.Location}: runner {shared.RunnerId} claims tenants with a {DurationText.Format(lease)} lease; {shared.AlreadyDone} of this runner's tenants already done.");
-                migrateOptions = migrateOptions with { RunId = runId };
-                summary = await new RolloutRunner().MigrateClaimedAsync(shared, tenants, set, migrateOptions, rollout, sink, cancellationToken);
-                await shared.CloseAsync(cancellationToken);
-                alreadyDone = shared.AlreadyDone;
+                sharedRun = SharedRunFor(parseResult, runRecord, sharedStore, RunRecordOptions.Describe(parseResult, options, migrateOptions), rollout, set);
+                migrateOptions = migrateOptions with { RunId = sharedRun.RunId };
             }
-            else
+            else if (sharedStore is null)
             {
-                // A dry run with a shared store plans every selected tenant and writes nothing.
-                using var recording = sharedStore is not null
-                    ? null
-                    : RunRecordOptions.Open(runRecord.Request(parseResult, options, migrateOptions), set, tenants, console);
-                runId = recording?.RunId ?? migrateOptions.RunId;
-                migrateOptions = migrateOptions with { RunId = runId };
-                var toRun = recording?.TenantsToRun ?? tenants;
-                summary = await new RolloutRunner().MigrateAsync(tenants, set, migrateOptions, rollout with { RunOnly = RolloutOptions.NamesOf(toRun) }, recording?.Wrap(sink) ?? sink, cancellationToken);
-                recording?.Close(summary.Cancelled);
-                alreadyDone = recording?.AlreadyDone.Count ?? 0;
+                record = runRecord.Request(parseResult, options, migrateOptions);
+                migrateOptions = migrateOptions with { RunId = record.RunId };
             }
-            progress.Complete();
-            if (json)
+
+            var output = new MigrateOutput(console, json, tenants.Max(t => t.Name.Length));
+            var host = new CliCommandHost(console, json, value =>
             {
-                console.Json(new
-                {
-                    type = "summary",
-                    runId = summary.RunId,
-                    dryRun = migrateOptions.DryRun,
-                    total = summary.Total,
-                    succeeded = summary.Succeeded,
-                    failed = summary.Failed,
-                    locked = summary.Locked,
-                    blocked = summary.Blocked,
-                    unreachable = summary.Unreachable,
-                    skipped = summary.Skipped,
-                    notStarted = summary.Skipped,
-                    skippedLocked = summary.SkippedLocked,
-                    verificationFailed = summary.VerificationFailed,
-                    migrationsApplied = summary.MigrationsApplied,
-                    migrationsPlanned = sink.Planned,
-                    cancelled = summary.Cancelled,
-                    stoppedBy = summary.StoppedBy,
-                    waves = summary.Waves.Select(w => new { name = w.Name, total = w.Total, succeeded = w.Succeeded, failed = w.Failed, verificationFailed = w.VerificationFailed, skippedLocked = w.SkippedLocked, notStarted = w.NotStarted, passed = w.Passed }).ToArray(),
-                    failedTenants = summary.FailedTenants.Take(FailedTenantsShown).ToArray(),
-                    failedTenantsNotShown = Math.Max(0, summary.FailedTenants.Length - FailedTenantsShown),
-                    allSucceeded = summary.AllSucceeded,
-                    durationMs = (long)summary.Duration.TotalMilliseconds,
-                    alreadyDone,
-                });
-            }
-            else
+                if (value is TenantMigrationResult result) output.Write(result);
+            }, approve: isDryRun ? null : (_, _) => true, onError: error => error.TargetObject is TenantMigrationResult)
             {
-                foreach (var wave in summary.Waves) console.Out(wave.ToString());
-                var notes = new List<string>();
-                if (migrateOptions.DryRun) notes.Add($"dry run: {sink.Planned} migrations would be applied");
-                if (summary.Cancelled) notes.Add($"cancelled: {summary.Skipped} tenants not started");
-                console.Out(summary + (notes.Count > 0 ? $" ({string.Join("; ", notes)})" : ""));
-                if (sink.NotSucceeded() is { } notSucceeded) console.Out(notSucceeded);
-            }
-            if (summary.Cancelled) console.Error("error: the run was cancelled.");
-            if (!summary.AllSucceeded && !migrateOptions.DryRun) console.Error($"run {runId} is recorded; continue it with --resume {runId}.");
+                Progress = new CliProgress(console, CliProgress.StyleFor(parseResult.GetValue(quiet), json, !Console.IsErrorRedirected)),
+                Verbose = !parseResult.GetValue(verbose) ? null : json ? console.Error : console.Out,
+            };
+            using var migration = new TenantMigrationCommand(set, migrateOptions) { AskPerTenant = false, Rollout = rollout, RunRecord = record, SharedRun = sharedRun };
+            foreach (var tenant in tenants) migration.Add(tenant, host);
+            var summary = new MigrationRunSummary();
+            await CliCommandHost.RunAsync(migration, () => summary = migration.Run(host), cancellationToken, throwWhenCancelled: false);
+            output.WriteSummary(summary, isDryRun, migration.AlreadyDone);
+            if (summary.Cancelled || cancellationToken.IsCancellationRequested) console.Error("error: the run was cancelled.");
+            if (!summary.AllSucceeded && !isDryRun) console.Error($"run {summary.RunId} is recorded; continue it with --resume {summary.RunId}.");
             return ExitCodeOf(summary);
         }));
         return command;
     }
 
-    private const int FailedTenantsShown = 20;
+    /// <summary>The shared run to create, join or resume in a database run store; a rollout in waves cannot be shared.</summary>
+    private static SharedRunRequest SharedRunFor(ParseResult parseResult, RunRecordOptions runRecord, SharedRunStore store, Dictionary<string, string> described, RolloutOptions rollout, MigrationSet set)
+    {
+        try
+        {
+            SharedRun.RefuseWaves(rollout, set);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+        var resume = parseResult.GetValue(runRecord.Resume);
+        var runId = resume ?? parseResult.GetValue(runRecord.RunId) ?? RunStore.NewRunId(DateTimeOffset.UtcNow);
+        var lease = parseResult.GetValue(runRecord.Lease) ?? TimeSpan.FromSeconds(SharedRun.DefaultLeaseSeconds);
+        return new SharedRunRequest(store, runId, resume is not null, lease, described);
+    }
 
     /// <summary>0 when everything is done; 3 when only the time budget kept tenants from starting; 1 otherwise.</summary>
     public static int ExitCodeOf(MigrationRunSummary summary)
@@ -177,118 +146,5 @@ public static class MigrateCommand
         var onlyUnfinished = summary.StoppedBy == RunStopReason.TimeBudget && !summary.Cancelled
             && summary.Failed == 0 && summary.Locked == 0 && summary.Blocked == 0 && summary.Unreachable == 0;
         return onlyUnfinished ? ExitCodes.Incomplete : ExitCodes.TenantsFailed;
-    }
-
-    /// <summary>Prints each tenant as it finishes. Called concurrently by the engine's workers; CliConsole serializes the writes.</summary>
-    private sealed class MigrateSink(CliConsole console, bool json, bool verbose, int nameWidth, CliProgress progress) : IFleetSink
-    {
-        private const int NamedInSummary = 20;
-
-        private readonly System.Collections.Concurrent.ConcurrentQueue<TenantMigrationResult> notSucceeded = new();
-
-        private int planned;
-
-        /// <summary>The tenants that did not succeed, named in the closing summary so nobody greps a long run for them; null when all did.</summary>
-        public string? NotSucceeded()
-        {
-            var results = notSucceeded.OrderBy(r => r.TenantName, StringComparer.OrdinalIgnoreCase).ToList();
-            if (results.Count == 0) return null;
-            var named = string.Join(", ", results.Take(NamedInSummary).Select(r => $"{r.TenantName} ({r.Error?.ErrorId ?? r.StateAfter.ToString()})"));
-            return $"Not succeeded: {named}{(results.Count > NamedInSummary ? $" and {results.Count - NamedInSummary} more" : "")}";
-        }
-
-        public int Planned => Volatile.Read(ref planned);
-
-        public void Post(FleetEvent fleetEvent)
-        {
-            switch (fleetEvent)
-            {
-                case TenantStarted started:
-                    progress.Started(started.Tenant.Name);
-                    break;
-                case WaveStarted wave:
-                    progress.WaveStarted(wave.Name);
-                    break;
-                case TenantFinished finished:
-                    Interlocked.Add(ref planned, finished.Result.Planned.Length);
-                    if (json) console.Json(ToJson(finished.Result));
-                    else WriteText(finished.Result);
-                    progress.Finished(finished.Result.TenantName, finished.Result.Succeeded || finished.Result.Skipped);
-                    if (!finished.Result.Succeeded && !finished.Result.Skipped) notSucceeded.Enqueue(finished.Result);
-                    break;
-                case MigrationStarted started when verbose:
-                    var text = $"{started.Tenant.Name.PadRight(nameWidth)}  applying {started.Migration} ({started.Migration.Script})";
-                    if (json) console.Error(text); else console.Out(text);
-                    break;
-                case FleetLog { Level: FleetLogLevel.Warning } log:
-                    console.Error($"warning: {log.Message}");
-                    break;
-                case FleetLog log when verbose:
-                    console.Error(log.Message);
-                    break;
-            }
-        }
-
-        private void WriteText(TenantMigrationResult r)
-        {
-            if (r.Skipped)
-            {
-                console.Out($"{r.TenantName.PadRight(nameWidth)}  Skipped (locked by another runner)");
-                return;
-            }
-            var line = $"{r.TenantName.PadRight(nameWidth)}  {r.StateBefore} -> {r.StateAfter}  version {r.VersionBefore ?? "-"} -> {r.VersionAfter ?? "-"}";
-            line += r.DryRun
-                ? $"  would {(r.Planned.Length > 0 && r.Planned.All(p => p.Kind == MigrationKind.Undo) ? "undo" : "apply")} {r.Planned.Length}{(r.Planned.Length > 0 ? ": " + string.Join(", ", r.Planned.Select(p => p.Version ?? "R " + p.Description)) : "")}"
-                : $"  {(r.Applied.Length > 0 && r.Applied.All(p => p.Kind == MigrationKind.Undo) ? "undid" : "applied")} {r.Applied.Length} in {CliApp.Seconds(r.Duration)}";
-            if (r.Error is not null) line += $"  {r.Error.ErrorId}: {CliApp.OneLine(r.Error.Message)}";
-            console.Out(line);
-            if (r.Error?.Statement is { Length: > 0 } statement)
-            {
-                var oneLine = CliApp.OneLine(statement);
-                console.Out($"{"".PadRight(nameWidth)}  statement: {(oneLine.Length > 200 ? oneLine[..200] + "..." : oneLine)}");
-            }
-        }
-
-        private static object ToJson(TenantMigrationResult r) => new
-        {
-            type = "result",
-            tenant = r.TenantName,
-            engine = r.Engine,
-            schema = r.Tenant.Schema,
-            succeeded = r.Succeeded,
-            skipped = r.Skipped,
-            wave = r.Wave,
-            stateBefore = r.StateBefore,
-            stateAfter = r.StateAfter,
-            versionBefore = r.VersionBefore,
-            versionAfter = r.VersionAfter,
-            applied = r.Applied.Select(m => Migration(m, planned: false)).ToArray(),
-            planned = r.Planned.Select(m => Migration(m, planned: true)).ToArray(),
-            error = r.Error is null ? null : new
-            {
-                errorId = r.Error.ErrorId,
-                message = r.Error.Message,
-                version = r.Error.Version,
-                script = r.Error.Script,
-                statement = r.Error.Statement,
-                statementsCompleted = r.Error.StatementsCompleted,
-                position = r.Error.Position,
-                sqlState = r.Error.SqlState,
-            },
-            dryRun = r.DryRun,
-            durationMs = (long)r.Duration.TotalMilliseconds,
-            runId = r.RunId,
-        };
-
-        /// <summary>A planned migration has no journal state yet: it shows as "Planned", never as the default "Succeeded".</summary>
-        private static object Migration(AppliedMigration m, bool planned) => new
-        {
-            version = m.Version,
-            description = m.Description,
-            kind = m.Kind,
-            script = m.Script,
-            state = planned ? "Planned" : m.State.ToString(),
-            durationMs = (long)m.Duration.TotalMilliseconds,
-        };
     }
 }

@@ -118,15 +118,6 @@ public sealed class RunRecordOptions
         if (!await store.ContainsAsync(runId, cancellationToken)) throw new RunNotFoundException(runId, store.Location);
     }
 
-    /// <summary>Opens the record for the selected tenants and says on stderr what a resume skips.</summary>
-    public static RunRecording Open(RunRecordRequest request, MigrationSet set, IReadOnlyList<Tenant> tenants, CliConsole console)
-    {
-        var recording = request.Open(set, tenants);
-        foreach (var warning in recording.Warnings) console.Error($"warning: {warning}");
-        if (request.Resume) console.Error($"resuming run {recording.RunId}: {recording.AlreadyDone.Count} tenants already done are skipped, {recording.TenantsToRun.Count} to run.");
-        return recording;
-    }
-
     private static void Describe(Dictionary<string, string> described, string name, string?[]? values)
     {
         var given = (values ?? []).Where(v => !string.IsNullOrEmpty(v)).ToArray();

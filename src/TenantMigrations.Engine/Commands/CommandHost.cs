@@ -24,6 +24,9 @@ public interface ICommandHost
     void WriteVerbose(string message);
 
     void WriteWarning(string message);
+
+    /// <summary>A notice worth showing without asking for detail (a resumed or shared run): verbose for a cmdlet, a stderr line in the CLI.</summary>
+    void WriteInformation(string message) => WriteVerbose(message);
 }
 
 /// <summary>An error as PowerShell records it: a stable id, an ErrorCategory name, and the object it is about.</summary>
@@ -39,7 +42,10 @@ public sealed class CommandTerminatingException(CommandError error) : Exception(
     public CommandError Error { get; } = error;
 }
 
-/// <summary>One Write-Progress record. A negative percentage or number of seconds means unknown.</summary>
+/// <summary>
+/// One Write-Progress record. A negative percentage or number of seconds means unknown. A fleet's parent record also
+/// carries its <see cref="Figures"/>, for hosts that draw progress their own way (the CLI's status line and JSON lines).
+/// </summary>
 public sealed record ProgressUpdate(
     int ActivityId,
     string Activity,
@@ -48,7 +54,8 @@ public sealed record ProgressUpdate(
     int ParentActivityId = -1,
     string? CurrentOperation = null,
     bool Completed = false,
-    int SecondsRemaining = -1);
+    int SecondsRemaining = -1,
+    FleetProgressFigures? Figures = null);
 
 /// <summary>Extra stable error ids for failures of a whole call, next to the per-tenant ones in <see cref="ErrorIds"/>.</summary>
 public static class CommandErrorIds

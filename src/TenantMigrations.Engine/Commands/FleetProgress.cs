@@ -44,7 +44,7 @@ public sealed class FleetProgress(ICommandHost host, string activity, int total)
     {
         var figures = counter.Figures;
         host.WriteProgress(new ProgressUpdate(ChildId, "Tenants in progress", "Done", 100, ParentId, Completed: true));
-        host.WriteProgress(new ProgressUpdate(ParentId, activity, $"{figures.Done} of {total} tenants", 100, Completed: true));
+        host.WriteProgress(new ProgressUpdate(ParentId, activity, $"{figures.Done} of {total} tenants", 100, Completed: true, Figures: figures));
     }
 
     private void Track(string tenantName)
@@ -58,7 +58,7 @@ public sealed class FleetProgress(ICommandHost host, string activity, int total)
     {
         var figures = counter.Figures;
         var secondsLeft = figures.Remaining is { } left ? (int)Math.Ceiling(left.TotalSeconds) : -1;
-        host.WriteProgress(new ProgressUpdate(ParentId, activity, figures.ToString(), figures.Percent, SecondsRemaining: secondsLeft));
+        host.WriteProgress(new ProgressUpdate(ParentId, activity, figures.ToString(), figures.Percent, SecondsRemaining: secondsLeft, Figures: figures));
         var inFlight = running.Count == 0 ? "waiting" : string.Join(", ", running.Take(5)) + (running.Count > 5 ? $" and {running.Count - 5} more" : "");
         host.WriteProgress(new ProgressUpdate(ChildId, "Tenants in progress", inFlight, -1, ParentId, operation));
     }

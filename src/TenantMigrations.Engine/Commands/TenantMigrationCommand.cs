@@ -12,6 +12,8 @@ namespace TenantMigrations.Engine.Commands;
 /// ShouldProcess naming its versions; the approved tenants then migrate in parallel and each result is written as it
 /// finishes. A tenant that is blocked or fails is written as a result and as a non-terminating error. Under -WhatIf
 /// each tenant with work is written as its planned result (DryRun, Planned, StateAfter = its current state).
+/// A host that never prompts (the CLI) sets <see cref="AskPerTenant"/> to false: one ShouldProcess for the fleet,
+/// then one pass over it, real or dry.
 /// </summary>
 public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions options, FleetMigrator? migrator = null) : FleetCommand(set, migrator)
 {
@@ -27,12 +29,22 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
     /// <summary>Waves, breaker, budget, partition, exclusions, per-server throttle and skip-locked of the real run.</summary>
     public RolloutOptions Rollout { get; init; } = new();
 
+    /// <summary>
+    /// True (the cmdlets): plan every tenant, then ask per tenant with work. False: ask once for the whole fleet, then
+    /// run it; declined as a dry run, the engine's read-only dry run plans every tenant through the same rollout, so
+    /// the results and the summary count every tenant.
+    /// </summary>
+    public bool AskPerTenant { get; init; } = true;
+
+    /// <summary>The tenants a resumed or shared run had already done, and that this call skipped.</summary>
+    public int AlreadyDone { get; private set; }
+
     /// <summary>Plans, asks, migrates. Returns the summary of the real run (empty when nothing was approved).</summary>
     public MigrationRunSummary Run(ICommandHost host)
     {
         try
         {
-            return PlanAndMigrate(host);
+            return AskPerTenant ? PlanAndMigrate(host) : MigrateFleet(host);
         }
         finally
         {
@@ -70,13 +82,44 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
             return new MigrationRunSummary { RunId = Options.RunId, Skipped = selected.Count };
         }
 
-        var progress = new FleetProgress(host, Activity, approved.Count);
+        var rollout = Rollout with { RunOnly = RolloutOptions.NamesOf(approved) };
+        var summary = RunRollout(host, approved.Count, (sink, token) => SharedRun is { } shared
+            ? MigrateSharedAsync(shared, approved, Rollout with { Exclude = [], Partition = null }, sink, token)
+            : new RolloutRunner(Migrator).MigrateAsync(Tenants, Set, Options with { DryRun = false }, rollout, recording?.Wrap(sink) ?? sink, token));
+        recording?.Close(summary.Cancelled);
+        return summary;
+    }
+
+    /// <summary>
+    /// One question for the fleet, then one pass through the rollout: the real run, or under a dry run the engine's
+    /// read-only plan of every selected tenant (a dry run joins no shared run and writes no record).
+    /// </summary>
+    private MigrationRunSummary MigrateFleet(ICommandHost host)
+    {
+        var selected = Rollout.Select(Tenants);
+        var approved = host.ShouldProcess($"{selected.Count} tenant(s)", $"{(Options.Undo is null ? "Migrate" : "Undo migrations on")} {selected.Count} tenant(s)", out var whatIf);
+        if (!approved && !whatIf) return new MigrationRunSummary { RunId = Options.RunId, Skipped = selected.Count };
+        if (approved && SharedRun is { } shared)
+        {
+            return RunRollout(host, selected.Count, (sink, token) => MigrateSharedAsync(shared, selected, Rollout with { Exclude = [], Partition = null }, sink, token));
+        }
+        using var recording = RunRecordsCommand.Open(RunRecord, Set, Tenants);
+        if (recording is not null) ReportResume(host, recording);
+        var toRun = recording?.TenantsToRun ?? Tenants;
+        var rollout = Rollout with { RunOnly = RolloutOptions.NamesOf(toRun) };
+        var summary = RunRollout(host, Rollout.Select(toRun).Count, (sink, token) =>
+            new RolloutRunner(Migrator).MigrateAsync(Tenants, Set, Options with { DryRun = !approved }, rollout, recording?.Wrap(sink) ?? sink, token));
+        recording?.Close(summary.Cancelled);
+        return summary;
+    }
+
+    /// <summary>Runs the rollout, writing each tenant's result as it finishes and the fleet's progress as it goes.</summary>
+    private MigrationRunSummary RunRollout(ICommandHost host, int tenantCount, Func<IFleetSink, CancellationToken, Task<MigrationRunSummary>> work)
+    {
+        var progress = new FleetProgress(host, Activity, tenantCount);
         try
         {
-            var rollout = Rollout with { RunOnly = RolloutOptions.NamesOf(approved) };
-            var summary = Drain((sink, token) => SharedRun is { } shared
-                ? MigrateSharedAsync(shared, approved, Rollout with { Exclude = [], Partition = null }, sink, token)
-                : new RolloutRunner(Migrator).MigrateAsync(Tenants, Set, Options with { DryRun = false }, rollout, recording?.Wrap(sink) ?? sink, token), fleetEvent =>
+            var summary = Drain(work, fleetEvent =>
             {
                 switch (fleetEvent)
                 {
@@ -87,11 +130,12 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
                         progress.WaveStarted(wave.Name);
                         break;
                     case MigrationStarted migration:
-                        host.WriteVerbose($"{migration.Tenant.Name}: applying {migration.Migration.Script}");
+                        host.WriteVerbose($"{migration.Tenant.Name}: applying {migration.Migration} ({migration.Migration.Script})");
                         progress.Working(migration.Tenant.Name, $"{migration.Tenant.Name}: {migration.Migration}");
                         break;
                     case TenantFinished finished:
-                        progress.Finished(finished.Result.TenantName, finished.Result.Succeeded);
+                        // A tenant left to the runner that holds its lock is not a failure.
+                        progress.Finished(finished.Result.TenantName, finished.Result.Succeeded || finished.Result.Skipped);
                         host.WriteObject(finished.Result);
                         if (finished.Result.Skipped) host.WriteVerbose($"{finished.Result.TenantName}: Skipped (locked by another runner).");
                         else if (!finished.Result.Succeeded) host.WriteError(TenantErrors.ForResult(finished.Result));
@@ -99,12 +143,14 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
                     case FleetLog { Level: FleetLogLevel.Warning } warning:
                         host.WriteWarning(warning.Message);
                         break;
+                    case FleetLog { Level: FleetLogLevel.Information } information:
+                        host.WriteInformation(information.Message);
+                        break;
                     case FleetLog log:
                         Log(host, log);
                         break;
                 }
             });
-            recording?.Close(summary.Cancelled);
             host.WriteVerbose(summary.ToString());
             if (summary.StoppedBy != RunStopReason.None) host.WriteWarning(summary.ToString());
             return summary;
@@ -122,7 +168,8 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
         {
             await using var run = await Rollouts.SharedRuns.SharedRun.JoinAsync(request.Store, request.RunId, request.Resume, Set, approved, request.Options, request.Lease, cancellationToken).ConfigureAwait(false);
             foreach (var warning in run.Warnings) sink.Post(new FleetLog(FleetLogLevel.Warning, warning));
-            sink.Post(new FleetLog(FleetLogLevel.Verbose, $"Run {run.RunId} in the {request.Store.Location}: runner {run.RunnerId} claims tenants; {run.AlreadyDone} already done."));
+            AlreadyDone = run.AlreadyDone;
+            sink.Post(new FleetLog(FleetLogLevel.Information, $"Run {run.RunId} in the {request.Store.Location}: runner {run.RunnerId} claims tenants with a {DurationText.Format(request.Lease)} lease; {run.AlreadyDone} of this runner's tenants already done."));
             var summary = await new RolloutRunner(Migrator).MigrateClaimedAsync(run, approved, Set, Options with { DryRun = false, RunId = run.RunId }, rollout, sink, cancellationToken).ConfigureAwait(false);
             await run.CloseAsync(cancellationToken).ConfigureAwait(false);
             return summary;
@@ -154,12 +201,13 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
     /// <summary>A tenant whose plan has an error or nothing to apply ends with its plan: it is not run.</summary>
     private static bool EndsWithPlan(TenantMigrationResult plan) => plan.Error is not null || plan.Planned.Length == 0;
 
-    private static void ReportResume(ICommandHost host, RunRecording recording)
+    private void ReportResume(ICommandHost host, RunRecording recording)
     {
         foreach (var warning in recording.Warnings) host.WriteWarning(warning);
-        if (recording.AlreadyDone.Count > 0)
+        AlreadyDone = recording.AlreadyDone.Count;
+        if (RunRecord?.Resume == true)
         {
-            host.WriteVerbose($"Resuming run {recording.RunId}: {recording.AlreadyDone.Count} tenant(s) already done are skipped, {recording.TenantsToRun.Count} left.");
+            host.WriteInformation($"Resuming run {recording.RunId}: {recording.AlreadyDone.Count} tenants already done are skipped, {recording.TenantsToRun.Count} to run.");
         }
     }
 

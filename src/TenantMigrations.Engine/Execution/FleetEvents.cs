@@ -14,7 +14,8 @@ public sealed record WaveStarted(string Name, int Tenants) : FleetEvent;
 
 public sealed record TenantStatusRead(TenantMigrationStatus Status) : FleetEvent;
 
-public enum FleetLogLevel { Verbose, Warning }
+/// <summary>Information: a notice a host shows without being asked for detail (see ICommandHost.WriteInformation).</summary>
+public enum FleetLogLevel { Verbose, Warning, Information }
 
 public record FleetLog(FleetLogLevel Level, string Message) : FleetEvent;
 
