@@ -23,7 +23,11 @@ public static class BaselineCommand
             (parseResult, migrateOptions, _, _) => Task.FromResult(migrateOptions with
             {
                 BaselineAt = MigrateCommand.ParseVersion("--version", parseResult.GetValue(version)!),
-            }));
+            }))
+        {
+            // A baseline runs nothing: no target to stop at, no order to allow.
+            Unused = fleet => [fleet.Target, fleet.AllowOutOfOrder],
+        };
         return MigrateCommand.Create(options, verb);
     }
 }

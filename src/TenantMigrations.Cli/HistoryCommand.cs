@@ -44,11 +44,7 @@ public static class HistoryCommand
             });
             using var history = new MigrationHistoryCommand(set, filter, options.Limits(parseResult));
             foreach (var selected in tenants.Where(t => names.Length == 0 || names.Contains(t.Name, StringComparer.OrdinalIgnoreCase))) history.Add(selected, host);
-            using (cancellationToken.Register(history.Cancel))
-            {
-                await Task.Run(() => history.Run(host), CancellationToken.None);
-            }
-            cancellationToken.ThrowIfCancellationRequested();
+            await CliCommandHost.RunAsync(history, () => history.Run(host), cancellationToken);
             if (json) console.Json(new { type = "summary", rows = rows.Count, tenants = rows.Select(r => r.TenantName).Distinct().Count(), errors = host.ErrorCount });
             else WriteTable(console, rows);
             return host.ErrorCount == 0 ? ExitCodes.Success : ExitCodes.TenantsFailed;

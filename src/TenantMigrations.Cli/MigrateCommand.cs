@@ -58,6 +58,7 @@ public static class MigrateCommand
 
         var command = new Command(verb.Name, verb.Description);
         options.AddTo(command);
+        foreach (var unused in verb.Unused(options)) command.Options.Remove(unused);
         foreach (var own in verb.Options) command.Options.Add(own);
         options.AddLimitsTo(command);
         command.Options.Add(dryRun);

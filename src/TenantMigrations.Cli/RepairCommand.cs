@@ -49,13 +49,9 @@ public static class RepairCommand
                 return apply;
             });
             var timeout = TimeSpan.FromSeconds(parseResult.GetValue(lockTimeout) ?? 10);
-            using var repair = new JournalRepairCommand(set, timeout);
+            using var repair = new JournalRepairCommand(set, timeout, limits: options.Limits(parseResult));
             foreach (var tenant in tenants) repair.Add(tenant, host);
-            using (cancellationToken.Register(repair.Cancel))
-            {
-                await Task.Run(() => repair.Run(host), CancellationToken.None);
-            }
-            cancellationToken.ThrowIfCancellationRequested();
+            await CliCommandHost.RunAsync(repair, () => repair.Run(host), cancellationToken);
 
             var failed = results.Count(r => r.Error is not null);
             if (json)

@@ -29,7 +29,10 @@ public static class UndoCommand
                     ? UndoRequest.ToTarget(target)
                     : UndoRequest.OfRun(await RunRecordOptions.StoreFor(parseResult, runRecord.RunStore).ReadAsync(runId!, cancellationToken));
                 return migrateOptions with { Plan = migrateOptions.Plan with { TargetVersion = null }, Undo = request };
-            });
+            })
+        {
+            Unused = fleet => [fleet.AllowOutOfOrder],
+        };
         return MigrateCommand.Create(options, verb);
     }
 }

@@ -27,11 +27,7 @@ public static class ValidateCommand
             });
             using var validation = new MigrationTestCommand(set, options.PlanOptions(parseResult), parseResult.GetValue(options.Throttle), options.Limits(parseResult));
             foreach (var tenant in tenants) validation.Add(tenant, host);
-            using (cancellationToken.Register(validation.Cancel))
-            {
-                await Task.Run(() => validation.Run(host), CancellationToken.None);
-            }
-            cancellationToken.ThrowIfCancellationRequested();
+            await CliCommandHost.RunAsync(validation, () => validation.Run(host), cancellationToken);
 
             if (json)
             {

@@ -28,7 +28,7 @@ public sealed record RepairPlan(Tenant Tenant, TenantState State, IReadOnlyList<
 /// again), and the checksums of edited, already applied files are realigned. Everything happens under the tenant's
 /// migration lock and in one transaction. Applied migrations whose file is gone are left for a human to restore.
 /// </summary>
-public sealed class JournalRepair(MigrationSet set, FleetMigrator? migrator = null, TimeSpan? lockTimeout = null)
+public sealed class JournalRepair(MigrationSet set, FleetMigrator? migrator = null, TimeSpan? lockTimeout = null, ConnectionLimits? limits = null)
 {
     private readonly FleetMigrator migrator = migrator ?? new FleetMigrator();
     private readonly TimeSpan lockTimeout = lockTimeout ?? TimeSpan.FromSeconds(10);
@@ -43,7 +43,7 @@ public sealed class JournalRepair(MigrationSet set, FleetMigrator? migrator = nu
         try
         {
             dialect.Validate(tenant);
-            await using var connection = dialect.CreateConnection(tenant, forWriting: false);
+            await using var connection = dialect.CreateConnection(tenant, forWriting: false, limits);
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await dialect.PrepareSessionAsync(connection, tenant, cancellationToken).ConfigureAwait(false);
             snapshot = await dialect.ReadJournalAsync(connection, tenant, JournalTable, cancellationToken).ConfigureAwait(false);
@@ -65,7 +65,7 @@ public sealed class JournalRepair(MigrationSet set, FleetMigrator? migrator = nu
         try
         {
             dialect.Validate(tenant);
-            connection = dialect.CreateConnection(tenant, forWriting: true);
+            connection = dialect.CreateConnection(tenant, forWriting: true, limits);
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await dialect.PrepareSessionAsync(connection, tenant, cancellationToken).ConfigureAwait(false);
         }

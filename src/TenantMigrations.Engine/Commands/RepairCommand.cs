@@ -7,11 +7,11 @@ namespace TenantMigrations.Engine.Commands;
 /// Repair-TenantMigration without PowerShell: read each tenant's journal, ask once per tenant that has something to
 /// repair, then repair the approved tenants one by one (repairs are rare, deliberate and best kept in order).
 /// </summary>
-public sealed class RepairCommand(MigrationSet set, TimeSpan lockTimeout, FleetMigrator? migrator = null) : FleetCommand(set, migrator)
+public sealed class RepairCommand(MigrationSet set, TimeSpan lockTimeout, FleetMigrator? migrator = null, ConnectionLimits? limits = null) : FleetCommand(set, migrator)
 {
     public IReadOnlyList<TenantRepairResult> Run(ICommandHost host)
     {
-        var repair = new JournalRepair(Set, Migrator, lockTimeout);
+        var repair = new JournalRepair(Set, Migrator, lockTimeout, limits);
         var results = new List<TenantRepairResult>();
         var progress = new FleetProgress(host, "Repairing tenants", Tenants.Count);
         try

@@ -4,7 +4,7 @@ using TenantMigrations.Engine.Execution;
 namespace TenantMigrations.Commands;
 
 /// <summary>The time limits of the cmdlets that connect to every tenant, as the command line has them.</summary>
-public abstract class ConnectingCmdletBase : PlanningCmdletBase
+public abstract class ConnectingCmdletBase : FleetCmdletBase
 {
     /// <summary>Seconds that opening a connection may take.</summary>
     [Parameter]

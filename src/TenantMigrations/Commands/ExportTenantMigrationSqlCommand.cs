@@ -6,7 +6,7 @@ namespace TenantMigrations.Commands;
 
 [Cmdlet(VerbsData.Export, "TenantMigrationSql", HelpUri = HelpLinks.Base + "Export-TenantMigrationSql.md")]
 [OutputType(typeof(TenantMigrationScript))]
-public sealed class ExportTenantMigrationSqlCommand : ConnectingCmdletBase
+public sealed class ExportTenantMigrationSqlCommand : PlanningCmdletBase
 {
     /// <summary>The folder that receives one &lt;tenant&gt;.sql file per tenant; without it the scripts are returned as objects.</summary>
     [Parameter]

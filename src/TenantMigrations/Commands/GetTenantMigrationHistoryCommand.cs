@@ -7,7 +7,7 @@ namespace TenantMigrations.Commands;
 
 [Cmdlet(VerbsCommon.Get, "TenantMigrationHistory", HelpUri = HelpLinks.Base + "Get-TenantMigrationHistory.md")]
 [OutputType(typeof(TenantMigrationHistoryEntry))]
-public sealed class GetTenantMigrationHistoryCommand : FleetCmdletBase
+public sealed class GetTenantMigrationHistoryCommand : ConnectingCmdletBase
 {
     /// <summary>Only the rows of this version.</summary>
     [Parameter]
@@ -32,7 +32,7 @@ public sealed class GetTenantMigrationHistoryCommand : FleetCmdletBase
         var version = Version is null ? null : MigrationVersion.TryParse(Version, out var parsed)
             ? parsed.ToString()
             : throw CommandErrorIds.Terminating(ErrorIds.InvalidMigration, $"-Version '{Version}' is not a version: use digits separated by dots, e.g. 1, 1.2 or 20261121093000.", Version);
-        return new MigrationHistoryCommand(set, new HistoryFilter(version, State, RunId, Since));
+        return new MigrationHistoryCommand(set, new HistoryFilter(version, State, RunId, Since), Limits);
     }
 
     private protected override void Run(FleetCommand fleetCommand) => ((MigrationHistoryCommand)fleetCommand).Run(CommandHost);

@@ -7,7 +7,7 @@ namespace TenantMigrations.Commands;
 [Cmdlet(VerbsCommon.Get, "TenantMigrationStatus", HelpUri = HelpLinks.Base + "Get-TenantMigrationStatus.md")]
 [OutputType(typeof(TenantMigrationStatus))]
 [OutputType(typeof(TenantVersionCohort))]
-public sealed class GetTenantMigrationStatusCommand : ConnectingCmdletBase
+public sealed class GetTenantMigrationStatusCommand : PlanningCmdletBase
 {
     /// <summary>One object per current version (a cohort) with its tenant count and counts per state, instead of one per tenant.</summary>
     [Parameter]

@@ -10,7 +10,7 @@ namespace TenantMigrations.Commands;
 
 [Cmdlet(VerbsLifecycle.Invoke, "TenantMigration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Base + "Invoke-TenantMigration.md")]
 [OutputType(typeof(TenantMigrationResult))]
-public sealed class InvokeTenantMigrationCommand : ConnectingCmdletBase
+public sealed class InvokeTenantMigrationCommand : PlanningCmdletBase
 {
     private const int DefaultLockTimeoutSec = 10;
     private const int DefaultDdlLockTimeoutSec = 5;

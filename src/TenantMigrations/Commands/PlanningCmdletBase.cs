@@ -5,7 +5,7 @@ using TenantMigrations.Engine.Planning;
 namespace TenantMigrations.Commands;
 
 /// <summary>The parameters of the fleet cmdlets that plan against a target: status, migrate, test and export.</summary>
-public abstract class PlanningCmdletBase : FleetCmdletBase
+public abstract class PlanningCmdletBase : ConnectingCmdletBase
 {
     [Parameter]
     [ArgumentCompleter(typeof(MigrationVersionCompleter))]

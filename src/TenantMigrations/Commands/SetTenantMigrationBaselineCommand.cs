@@ -9,7 +9,7 @@ namespace TenantMigrations.Commands;
 /// <summary>Writes a baseline journal row at -Version on tenants whose schema already exists, running nothing.</summary>
 [Cmdlet(VerbsCommon.Set, "TenantMigrationBaseline", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Base + "Set-TenantMigrationBaseline.md")]
 [OutputType(typeof(TenantMigrationResult))]
-public sealed class SetTenantMigrationBaselineCommand : FleetCmdletBase
+public sealed class SetTenantMigrationBaselineCommand : ConnectingCmdletBase
 {
     private const int DefaultLockTimeoutSec = 10;
     private const int DefaultThrottleLimit = 4;
@@ -36,7 +36,7 @@ public sealed class SetTenantMigrationBaselineCommand : FleetCmdletBase
         {
             throw CommandErrorIds.Terminating(ErrorIds.InvalidMigration, $"-Version '{Version}' is not a version: use digits separated by dots, e.g. 1.2 or 20261121093000.", Version);
         }
-        var options = new MigrateOptions { ThrottleLimit = ThrottleLimit, LockTimeout = TimeSpan.FromSeconds(LockTimeoutSec), BaselineAt = version };
+        var options = new MigrateOptions { ThrottleLimit = ThrottleLimit, LockTimeout = TimeSpan.FromSeconds(LockTimeoutSec), Limits = Limits, BaselineAt = version };
         return new TenantMigrationCommand(set, options);
     }
 

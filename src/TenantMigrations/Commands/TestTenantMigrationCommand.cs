@@ -7,7 +7,7 @@ namespace TenantMigrations.Commands;
 [Cmdlet(VerbsDiagnostic.Test, "TenantMigration", HelpUri = HelpLinks.Base + "Test-TenantMigration.md")]
 [OutputType(typeof(TenantMigrationTestResult))]
 [OutputType(typeof(bool))]
-public sealed class TestTenantMigrationCommand : ConnectingCmdletBase
+public sealed class TestTenantMigrationCommand : PlanningCmdletBase
 {
     /// <summary>Returns one Boolean for the whole fleet instead of one result per tenant.</summary>
     [Parameter]

@@ -11,7 +11,7 @@ namespace TenantMigrations.Commands;
 /// <summary>Runs the U scripts of the applied versions above -TargetVersion, highest first, or takes back what the run -RunId applied.</summary>
 [Cmdlet(VerbsCommon.Undo, "TenantMigration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = HelpLinks.Base + "Undo-TenantMigration.md")]
 [OutputType(typeof(TenantMigrationResult))]
-public sealed class UndoTenantMigrationCommand : ConnectingCmdletBase
+public sealed class UndoTenantMigrationCommand : PlanningCmdletBase
 {
     private const int DefaultLockTimeoutSec = 10;
 
