@@ -44,7 +44,7 @@ public sealed class MigrateOutput(CliConsole console, bool json, int nameWidth)
                 skippedLocked = summary.SkippedLocked,
                 verificationFailed = summary.VerificationFailed,
                 migrationsApplied = summary.MigrationsApplied,
-                migrationsUndone = summary.MigrationsUndone,
+                undo = summary.IsUndo,
                 migrationsPlanned = planned,
                 cancelled = summary.Cancelled,
                 stoppedBy = summary.StoppedBy,
@@ -59,7 +59,7 @@ public sealed class MigrateOutput(CliConsole console, bool json, int nameWidth)
         }
         foreach (var wave in summary.Waves) console.Out(wave.ToString());
         var notes = new List<string>();
-        if (dryRun) notes.Add($"dry run: {planned} migrations would be applied");
+        if (dryRun) notes.Add($"dry run: {planned} migrations would be {(summary.IsUndo ? "undone" : "applied")}");
         if (summary.Cancelled) notes.Add($"cancelled: {summary.Skipped} tenants not started");
         console.Out(summary + (notes.Count > 0 ? $" ({string.Join("; ", notes)})" : ""));
         if (NotSucceeded() is { } line) console.Out(line);

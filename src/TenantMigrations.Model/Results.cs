@@ -150,8 +150,8 @@ public sealed class MigrationRunSummary
 
     public int MigrationsApplied { get; set; }
 
-    /// <summary>Of <see cref="MigrationsApplied"/>, the U scripts run: an undo run reports what it undid, not "applied".</summary>
-    public int MigrationsUndone { get; set; }
+    /// <summary>An undo run: its <see cref="MigrationsApplied"/> are U scripts, and it says "undone".</summary>
+    public bool IsUndo { get; set; }
 
     public bool Cancelled { get; set; }
 
@@ -169,7 +169,7 @@ public sealed class MigrationRunSummary
     public bool AllSucceeded => Failed == 0 && Locked == 0 && Blocked == 0 && Unreachable == 0 && !Cancelled && StoppedBy == RunStopReason.None;
 
     public override string ToString() =>
-        $"{Total} tenants: {Succeeded} succeeded, {Failed} failed, {Locked} locked, {Blocked} blocked, {Unreachable} unreachable, {(MigrationsUndone > 0 ? $"{MigrationsUndone} migrations undone" : $"{MigrationsApplied} migrations applied")} in {Duration.TotalSeconds:0.00}s"
+        $"{Total} tenants: {Succeeded} succeeded, {Failed} failed, {Locked} locked, {Blocked} blocked, {Unreachable} unreachable, {MigrationsApplied} migrations {(IsUndo ? "undone" : "applied")} in {Duration.TotalSeconds:0.00}s"
         + (SkippedLocked > 0 ? $", {SkippedLocked} skipped (locked by another runner)" : "")
         + StopNote;
 

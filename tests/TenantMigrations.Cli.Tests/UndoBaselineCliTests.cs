@@ -36,12 +36,15 @@ public sealed class UndoBaselineCliTests : IDisposable
         var dryRun = await Run("undo", "--sqlite", "fleet/*.db", "--migrations", "migrations", "--run", runId, "--run-store", "runs", "--dry-run");
         Assert.True(dryRun.ExitCode == 0, dryRun.ToString());
         Assert.Contains("would undo 2: 3, 2", dryRun.Stdout);
+        Assert.Contains("(dry run: 2 migrations would be undone)", dryRun.Stdout);
         Assert.Contains("items", SqliteFile.Tables(Db("old.db")));
 
         var undo = await Run("undo", "--sqlite", "fleet/*.db", "--migrations", "migrations", "--run", runId, "--run-store", "runs");
 
         Assert.True(undo.ExitCode == 0, undo.ToString());
         Assert.Contains("undid 2 in", undo.Stdout);
+        Assert.Contains(" 2 migrations undone in ", undo.Stdout);
+        Assert.DoesNotContain("migrations applied", undo.Stdout);
         Assert.Equal(["tenant_migrations_history", "users"], SqliteFile.Tables(Db("old.db")));
         Assert.Equal([("1", "succeeded"), ("2", "succeeded"), ("3", "succeeded"), ("3", "succeeded"), ("2", "succeeded")], SqliteFile.Journal(Db("old.db")));
         Assert.Contains("items", SqliteFile.Tables(Db("new.db")));

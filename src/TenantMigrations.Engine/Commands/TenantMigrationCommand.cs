@@ -79,7 +79,7 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
         if (approved.Count == 0 || IsCancelled)
         {
             recording?.Close(IsCancelled);
-            return new MigrationRunSummary { RunId = Options.RunId, Skipped = selected.Count };
+            return new MigrationRunSummary { RunId = Options.RunId, Skipped = selected.Count, IsUndo = Options.Undo is not null };
         }
 
         var rollout = Rollout with { RunOnly = RolloutOptions.NamesOf(approved) };
@@ -98,7 +98,7 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
     {
         var selected = Rollout.Select(Tenants);
         var approved = host.ShouldProcess($"{selected.Count} tenant(s)", $"{(Options.Undo is null ? "Migrate" : "Undo migrations on")} {selected.Count} tenant(s)", out var whatIf);
-        if (!approved && !whatIf) return new MigrationRunSummary { RunId = Options.RunId, Skipped = selected.Count };
+        if (!approved && !whatIf) return new MigrationRunSummary { RunId = Options.RunId, Skipped = selected.Count, IsUndo = Options.Undo is not null };
         if (approved && SharedRun is { } shared)
         {
             return RunRollout(host, selected.Count, (sink, token) => MigrateSharedAsync(shared, selected, Rollout with { Exclude = [], Partition = null }, sink, token));
@@ -151,7 +151,9 @@ public sealed class TenantMigrationCommand(MigrationSet set, MigrateOptions opti
                         break;
                 }
             });
-            host.WriteVerbose(summary.ToString());
+            summary.IsUndo = Options.Undo is not null;
+            // A host that asked once for the fleet prints the summary it gets back; the cmdlets have only this line.
+            if (AskPerTenant) host.WriteVerbose(summary.ToString());
             if (summary.StoppedBy != RunStopReason.None) host.WriteWarning(summary.ToString());
             return summary;
         }

@@ -228,7 +228,6 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
             Blocked = list.Count(r => !r.Succeeded && r.StateAfter is not (TenantState.Locked or TenantState.Unreachable) && !IsFailure(r.Error?.ErrorId)),
             Skipped = total - list.Count,
             MigrationsApplied = list.Sum(r => r.Applied.Length),
-            MigrationsUndone = list.Sum(r => r.Applied.Count(m => m.Kind == MigrationKind.Undo)),
             Cancelled = cancelled,
             Duration = duration,
         };

@@ -121,7 +121,6 @@ public sealed class RolloutRunner(FleetMigrator? migrator = null, TimeProvider? 
             SkippedLocked = summaries.Sum(s => s.SkippedLocked),
             VerificationFailed = summaries.Sum(s => s.VerificationFailed),
             MigrationsApplied = summaries.Sum(s => s.MigrationsApplied),
-            MigrationsUndone = summaries.Sum(s => s.MigrationsUndone),
             FailedTenants = [.. summaries.SelectMany(s => s.FailedTenants).Order(StringComparer.OrdinalIgnoreCase)],
             Cancelled = cancelled,
             StoppedBy = stoppedBy,
