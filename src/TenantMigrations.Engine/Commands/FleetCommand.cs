@@ -91,7 +91,7 @@ public abstract class FleetCommand : IDisposable
     {
         if (retriedTenants.Count == 0) return;
         var names = string.Join(", ", retriedTenants.Order(StringComparer.OrdinalIgnoreCase).Take(10)) + (retriedTenants.Count > 10 ? $" and {retriedTenants.Count - 10} more" : "");
-        host.WriteWarning($"Transient connection errors were retried for {retriedTenants.Count} tenant(s): {names}. Run with -Verbose to see each attempt.");
+        host.WriteWarning($"Transient connection errors were retried for {retriedTenants.Count} tenant(s): {names}. The verbose output (-Verbose, or --verbose in the CLI) shows each attempt.");
         retriedTenants.Clear();
     }
 }
