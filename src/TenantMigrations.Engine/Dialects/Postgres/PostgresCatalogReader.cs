@@ -21,7 +21,7 @@ internal static class PostgresCatalogReader
         "WHERE " + InSchemas + " AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY n.nspname, c.relname, a.attnum";
 
     private const string ConstraintsQuery =
-        "SELECT n.nspname, c.relname, con.conname, con.contype, " +
+        "SELECT n.nspname, c.relname, con.conname, con.contype::text, " +
         "ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(num, ord) JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.ord), " +
         "rn.nspname, rc.relname, " +
         "ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, ord) JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord), " +
