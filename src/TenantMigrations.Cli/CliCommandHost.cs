@@ -27,6 +27,7 @@ public sealed class CliCommandHost(CliConsole console, bool json, Action<object>
             Tenant t => t.Name,
             TenantRepairResult r => r.TenantName,
             TenantMigrationTestResult r => r.TenantName,
+            TenantSchemaCheck c => c.TenantName,
             _ => null,
         };
         if (json) console.Json(new { type = "error", tenant, errorId = commandError.ErrorId, message = CliApp.OneLine(commandError.Message) });
