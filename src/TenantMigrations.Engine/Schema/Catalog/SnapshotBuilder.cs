@@ -10,9 +10,10 @@ public sealed class SnapshotBuilder(IReadOnlySet<string> excludedTables)
     private readonly Dictionary<string, Dictionary<string, TableRows>> tables = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<ViewShape>> views = new(StringComparer.Ordinal);
 
-    public void AddTable(string owner, string table) => Table(owner, table);
+    /// <summary>Adds a table; the other rows only attach to tables added first (a partition's index is not a table).</summary>
+    public void AddTable(string owner, string table) => Table(owner, table, create: true);
 
-    public void AddColumn(string owner, string table, ColumnShape column) => Table(owner, table)?.Columns.Add(column);
+    public void AddColumn(string owner, string table, ColumnShape column) => Table(owner, table, create: true)?.Columns.Add(column);
 
     public void SetPrimaryKey(string owner, string table, IReadOnlyList<string> columns)
     {
@@ -39,11 +40,15 @@ public sealed class SnapshotBuilder(IReadOnlySet<string> excludedTables)
         return new SchemaSnapshot(tableShapes, viewShapes);
     }
 
-    private TableRows? Table(string owner, string table)
+    private TableRows? Table(string owner, string table, bool create = false)
     {
         if (excludedTables.Contains(table)) return null;
-        if (!tables.TryGetValue(owner, out var byName)) tables[owner] = byName = new(StringComparer.Ordinal);
-        if (!byName.TryGetValue(table, out var rows)) byName[table] = rows = new TableRows(table);
+        if (!tables.TryGetValue(owner, out var byName))
+        {
+            if (!create) return null;
+            tables[owner] = byName = new(StringComparer.Ordinal);
+        }
+        if (!byName.TryGetValue(table, out var rows) && create) byName[table] = rows = new TableRows(table);
         return rows;
     }
 
