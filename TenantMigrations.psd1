@@ -26,6 +26,7 @@
         'Repair-TenantMigration'
         'Set-TenantMigrationBaseline'
         'Test-TenantMigration'
+        'Test-TenantSchema'
         'Undo-TenantMigration'
     )
     FunctionsToExport    = @()

@@ -58,7 +58,7 @@ AfterAll {
 Describe 'The module' {
     It 'exports the cmdlets of the manifest' {
         $exported = (Get-Module TenantMigrations).ExportedCmdlets.Keys | Sort-Object
-        $exported | Should -Be @('Export-TenantMigrationSql', 'Get-Tenant', 'Get-TenantMigrationHistory', 'Get-TenantMigrationRun', 'Get-TenantMigrationStatus', 'Invoke-TenantMigration', 'New-TenantMigration', 'New-TenantObject', 'Repair-TenantMigration', 'Set-TenantMigrationBaseline', 'Test-TenantMigration', 'Undo-TenantMigration')
+        $exported | Should -Be @('Export-TenantMigrationSql', 'Get-Tenant', 'Get-TenantMigrationHistory', 'Get-TenantMigrationRun', 'Get-TenantMigrationStatus', 'Invoke-TenantMigration', 'New-TenantMigration', 'New-TenantObject', 'Repair-TenantMigration', 'Set-TenantMigrationBaseline', 'Test-TenantMigration', 'Test-TenantSchema', 'Undo-TenantMigration')
     }
 
     It 'has the version of Directory.Build.props' {
@@ -255,6 +255,32 @@ Describe 'Invoke-TenantMigration on a SQLite fleet' {
         finally {
             $ps.Dispose()
         }
+    }
+}
+
+Describe 'Test-TenantSchema on a SQLite fleet' {
+    It 'reports a hand-added index per tenant and groups the tenants by their differences' {
+        $fleet = New-TestFleet -Name 'acme', 'globex', 'initech'
+        Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations | Out-Null
+        foreach ($tenantName in 'globex', 'initech') {
+            & sqlite3 (Join-Path $fleet.Data "$tenantName.db") 'CREATE INDEX ix_tmp ON orders (customer_id);'
+        }
+
+        $checks = Get-Tenant -Path $fleet.TenantsFile | Test-TenantSchema -Path $fleet.Migrations -ReferenceTenant acme
+        $classes = Get-Tenant -Path $fleet.TenantsFile | Test-TenantSchema -Path $fleet.Migrations -ReferenceTenant acme -Summary -SuggestionPath (Join-Path $fleet.Folder 'drift')
+
+        $checks.TenantName | Should -Be @('acme', 'globex', 'initech')
+        ($checks | Where-Object Status -eq 'Drifted').TenantName | Should -Be @('globex', 'initech')
+        $checks[1].Differences[0].Name | Should -Be 'orders.ix_tmp'
+        ($checks | Group-Object DriftClass | Where-Object Name -eq 'extra index ix_tmp on orders').Count | Should -Be 2
+        $classes[0].Description | Should -Be 'extra index ix_tmp on orders'
+        $classes[0].Tenants | Should -Be @('globex', 'initech')
+        Get-Content -Path $classes[0].SuggestionPath -TotalCount 1 | Should -Be '-- SUGGESTION, review before running.'
+    }
+
+    It 'stops with ReferenceTenantNotFound when the reference tenant is not in the pipeline' {
+        $fleet = New-TestFleet -Name 'acme'
+        { Get-Tenant -Path $fleet.TenantsFile | Test-TenantSchema -Path $fleet.Migrations -ReferenceTenant umbrella } | Should -Throw -ErrorId 'ReferenceTenantNotFound,*'
     }
 }
 

@@ -52,6 +52,7 @@ public sealed class CliCommandHost(CliConsole console, bool json, Action<object>
             TenantRepairResult r => r.TenantName,
             TenantMigrationTestResult r => r.TenantName,
             TenantMigrationScript s => s.TenantName,
+            TenantSchemaCheck c => c.TenantName,
             _ => null,
         };
         if (json) console.Json(new { type = "error", tenant, errorId = commandError.ErrorId, message = CliApp.OneLine(commandError.Message) });

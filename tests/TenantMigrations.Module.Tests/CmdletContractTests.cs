@@ -21,13 +21,13 @@ public sealed class CmdletContractTests
         "Revoke", "Unblock", "Unprotect", "Use",
     };
 
-    private static readonly string[] FleetCmdlets = ["Get-TenantMigrationStatus", "Invoke-TenantMigration", "Export-TenantMigrationSql", "Test-TenantMigration", "Repair-TenantMigration", "Undo-TenantMigration", "Set-TenantMigrationBaseline", "Get-TenantMigrationHistory"];
+    private static readonly string[] FleetCmdlets = ["Get-TenantMigrationStatus", "Invoke-TenantMigration", "Export-TenantMigrationSql", "Test-TenantMigration", "Repair-TenantMigration", "Undo-TenantMigration", "Set-TenantMigrationBaseline", "Get-TenantMigrationHistory", "Test-TenantSchema"];
 
     [Fact]
     public void The_module_has_the_cmdlets_of_the_issue()
     {
         Assert.Equal(
-            ["Export-TenantMigrationSql", "Get-Tenant", "Get-TenantMigrationHistory", "Get-TenantMigrationRun", "Get-TenantMigrationStatus", "Invoke-TenantMigration", "New-TenantMigration", "New-TenantObject", "Repair-TenantMigration", "Set-TenantMigrationBaseline", "Test-TenantMigration", "Undo-TenantMigration"],
+            ["Export-TenantMigrationSql", "Get-Tenant", "Get-TenantMigrationHistory", "Get-TenantMigrationRun", "Get-TenantMigrationStatus", "Invoke-TenantMigration", "New-TenantMigration", "New-TenantObject", "Repair-TenantMigration", "Set-TenantMigrationBaseline", "Test-TenantMigration", "Test-TenantSchema", "Undo-TenantMigration"],
             CmdletContract.All.Select(c => c.Name));
     }
 
@@ -51,6 +51,7 @@ public sealed class CmdletContractTests
         Assert.Equal("System.IO.FileInfo", Assert.Single(CmdletContract.Get("New-TenantMigration").OutputTypes));
         Assert.Equal("TenantMigrations.TenantMigrationRun", Assert.Single(CmdletContract.Get("Get-TenantMigrationRun").OutputTypes));
         Assert.Equal("TenantMigrations.TenantMigrationHistoryEntry", Assert.Single(CmdletContract.Get("Get-TenantMigrationHistory").OutputTypes));
+        Assert.Equal(["TenantMigrations.SchemaDriftClass", "TenantMigrations.TenantSchemaCheck"], CmdletContract.Get("Test-TenantSchema").OutputTypes.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -179,7 +180,7 @@ public sealed class CmdletContractTests
     [Fact]
     public void The_connecting_cmdlets_have_the_time_limits_of_the_command_line()
     {
-        foreach (var cmdlet in new[] { "Invoke-TenantMigration", "Get-TenantMigrationStatus", "Test-TenantMigration", "Export-TenantMigrationSql" })
+        foreach (var cmdlet in new[] { "Invoke-TenantMigration", "Get-TenantMigrationStatus", "Test-TenantMigration", "Export-TenantMigrationSql", "Test-TenantSchema" })
         {
             Assert.Equal("Int32", CmdletContract.Parameter(cmdlet, "ConnectTimeoutSec").TypeName);
             Assert.Equal("Int32", CmdletContract.Parameter(cmdlet, "CommandTimeoutSec").TypeName);

@@ -95,4 +95,16 @@ public interface IDatabaseDialect
 
     /// <summary>SQL state and position of a server error, when the driver exposes them.</summary>
     (string? SqlState, int? Position, string? Statement) DescribeError(Exception exception);
+
+    // Live-schema drift (Test-TenantSchema, CLI drift): catalog readers and suggested fixes.
+
+    /// <summary>
+    /// Reads the live schemas of tenants that share a <see cref="StatusBatchKey"/> with one catalog query set, leaving
+    /// out <paramref name="excludedTables"/> (the journal and the tool's own tables). Identifiers and schema names
+    /// travel as parameters, never as SQL text.
+    /// </summary>
+    Task<IReadOnlyDictionary<Tenant, Schema.SchemaSnapshot>> ReadSchemasAsync(IReadOnlyList<Tenant> tenants, IReadOnlySet<string> excludedTables, ConnectionLimits limits, CancellationToken cancellationToken);
+
+    /// <summary>The SQL that would remove one drift, for a suggested script a human reviews; no statements when there is no simple fix.</summary>
+    Schema.Drift.SuggestedFix SuggestFix(Schema.Drift.SchemaDrift drift);
 }

@@ -21,8 +21,12 @@ public sealed record TableShape(
 /// <summary>A column; <paramref name="Default"/> is the catalog's text of the default expression, or null.</summary>
 public sealed record ColumnShape(string Name, string Type, bool Nullable, string? Default);
 
-/// <summary>An index or a unique constraint (both are indexes to the engines); the primary key's index is not listed.</summary>
-public sealed record IndexShape(string Name, IReadOnlyList<string> Columns, bool Unique);
+/// <summary>
+/// An index or a unique constraint (both are indexes to the engines); the primary key's index is not listed.
+/// <paramref name="Constraint"/> marks an index that backs a declared UNIQUE constraint where the engine tells them
+/// apart (PostgreSQL, SQLite): it names the object in reports and how a fix drops it, and is not compared.
+/// </summary>
+public sealed record IndexShape(string Name, IReadOnlyList<string> Columns, bool Unique, bool Constraint = false);
 
 /// <summary>A foreign key; <paramref name="OnDelete"/> is one of "no action", "restrict", "cascade", "set null", "set default".</summary>
 public sealed record ForeignKeyShape(string Name, IReadOnlyList<string> Columns, string ReferencedTable, IReadOnlyList<string> ReferencedColumns, string OnDelete);

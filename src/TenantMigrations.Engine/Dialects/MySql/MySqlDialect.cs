@@ -238,6 +238,18 @@ public sealed class MySqlDialect : IDatabaseDialect
     public (string? SqlState, int? Position, string? Statement) DescribeError(Exception exception) =>
         exception is MySqlException mysql ? (mysql.SqlState, null, null) : (null, null, null);
 
+
+    // Live-schema drift (Test-TenantSchema, CLI drift).
+
+    public async Task<IReadOnlyDictionary<Tenant, Schema.SchemaSnapshot>> ReadSchemasAsync(IReadOnlyList<Tenant> tenants, IReadOnlySet<string> excludedTables, ConnectionLimits limits, CancellationToken cancellationToken)
+    {
+        await using var connection = MySqlDriver.CreateConnection(ServerConnectionString(tenants[0], limits));
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await MySqlCatalogReader.ReadAsync(connection, tenants, DatabaseOf, excludedTables, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Schema.Drift.SuggestedFix SuggestFix(Schema.Drift.SchemaDrift drift) => new MySqlDriftFixes(this).Suggest(drift);
+
     private sealed class NamedLock(DbConnection connection, string name, MySqlDialect dialect) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()

@@ -246,6 +246,18 @@ public sealed class PostgresDialect : IDatabaseDialect
     public (string? SqlState, int? Position, string? Statement) DescribeError(Exception exception) =>
         exception is PostgresException pg ? (pg.SqlState, pg.Position == 0 ? null : pg.Position, string.IsNullOrEmpty(pg.BatchCommand?.CommandText) ? null : pg.BatchCommand.CommandText) : (null, null, null);
 
+
+    // Live-schema drift (Test-TenantSchema, CLI drift).
+
+    public async Task<IReadOnlyDictionary<Tenant, Schema.SchemaSnapshot>> ReadSchemasAsync(IReadOnlyList<Tenant> tenants, IReadOnlySet<string> excludedTables, ConnectionLimits limits, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString(tenants[0], limits));
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await PostgresCatalogReader.ReadAsync(connection, tenants, DefaultSchema, excludedTables, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Schema.Drift.SuggestedFix SuggestFix(Schema.Drift.SchemaDrift drift) => new PostgresDriftFixes(this).Suggest(drift);
+
     private sealed class AdvisoryLock(DbConnection connection, long key) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()

@@ -235,6 +235,22 @@ public sealed class SqliteDialect : IDatabaseDialect
         exception is SqliteException sqlite ? ($"SQLITE_{sqlite.SqliteErrorCode}", null, null) : (null, null, null);
 
     /// <summary>The holder's note goes first, so that the next holder never finds a note of its own deleted.</summary>
+
+    // Live-schema drift (Test-TenantSchema, CLI drift).
+
+    /// <summary>Tenants that share a file share its schema: the file is opened read-only, never created.</summary>
+    public async Task<IReadOnlyDictionary<Tenant, Schema.SchemaSnapshot>> ReadSchemasAsync(IReadOnlyList<Tenant> tenants, IReadOnlySet<string> excludedTables, ConnectionLimits limits, CancellationToken cancellationToken)
+    {
+        var path = DatabasePath(tenants[0]);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Tenant '{tenants[0].Name}': {path} does not exist.");
+        await using var connection = (SqliteConnection)CreateConnection(tenants[0], forWriting: false, limits);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var snapshot = await SqliteCatalogReader.ReadAsync(connection, excludedTables, cancellationToken).ConfigureAwait(false);
+        return tenants.ToDictionary(t => t, _ => snapshot);
+    }
+
+    public Schema.Drift.SuggestedFix SuggestFix(Schema.Drift.SchemaDrift drift) => new SqliteDriftFixes(this).Suggest(drift);
+
     private sealed class FileLock(FileStream stream, string? holderPath) : IAsyncDisposable
     {
         public ValueTask DisposeAsync()

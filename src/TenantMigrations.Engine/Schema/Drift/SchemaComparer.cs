@@ -1,0 +1,83 @@
+namespace TenantMigrations.Engine.Schema.Drift;
+
+/// <summary>
+/// Compares a tenant's live schema with its reference, object by object and name by name. A missing or extra table
+/// is one difference: its columns and indexes are not listed again. Column order is not compared.
+/// </summary>
+public static class SchemaComparer
+{
+    public static IReadOnlyList<SchemaDrift> Compare(SchemaSnapshot expected, SchemaSnapshot actual)
+    {
+        var drifts = new List<SchemaDrift>();
+        foreach (var (name, want, have) in Pair(expected.Tables, actual.Tables, t => t.Name))
+        {
+            if (have is null) drifts.Add(new(SchemaDifferenceKind.Missing, SchemaObjectType.Table, name, name, want, null));
+            else if (want is null) drifts.Add(new(SchemaDifferenceKind.Extra, SchemaObjectType.Table, name, name, null, have));
+            else CompareTable(want, have, drifts);
+        }
+        foreach (var (name, want, have) in Pair(expected.Views, actual.Views, v => v.Name))
+        {
+            if (want is not null && have is not null && SameView(want, have)) continue;
+            drifts.Add(new(KindOf(want, have), SchemaObjectType.View, name, name, want, have));
+        }
+        return drifts;
+    }
+
+    private static void CompareTable(TableShape want, TableShape have, List<SchemaDrift> drifts)
+    {
+        var table = want.Name;
+        foreach (var (name, expected, actual) in Pair(want.Columns, have.Columns, c => c.Name))
+        {
+            if (expected is not null && actual is not null && SameColumn(expected, actual)) continue;
+            drifts.Add(new(KindOf(expected, actual), SchemaObjectType.Column, table, name, expected, actual));
+        }
+        if (!want.PrimaryKey.SequenceEqual(have.PrimaryKey, StringComparer.Ordinal))
+        {
+            drifts.Add(new(KindOf(want.PrimaryKey.Count == 0 ? null : want.PrimaryKey, have.PrimaryKey.Count == 0 ? null : have.PrimaryKey),
+                SchemaObjectType.PrimaryKey, table, "primary key", want.PrimaryKey.Count == 0 ? null : want.PrimaryKey, have.PrimaryKey.Count == 0 ? null : have.PrimaryKey));
+        }
+        foreach (var (name, expected, actual) in Pair(want.Indexes, have.Indexes, i => i.Name))
+        {
+            if (expected is not null && actual is not null && expected.Unique == actual.Unique && expected.Columns.SequenceEqual(actual.Columns, StringComparer.Ordinal)) continue;
+            var type = (expected ?? actual)!.Constraint ? SchemaObjectType.UniqueConstraint : SchemaObjectType.Index;
+            drifts.Add(new(KindOf(expected, actual), type, table, name, expected, actual));
+        }
+        foreach (var (name, expected, actual) in Pair(want.ForeignKeys, have.ForeignKeys, f => f.Name))
+        {
+            if (expected is not null && actual is not null && SameForeignKey(expected, actual)) continue;
+            drifts.Add(new(KindOf(expected, actual), SchemaObjectType.ForeignKey, table, name, expected, actual));
+        }
+    }
+
+    private static bool SameColumn(ColumnShape expected, ColumnShape actual) =>
+        string.Equals(expected.Type, actual.Type, StringComparison.OrdinalIgnoreCase) && expected.Nullable == actual.Nullable && expected.Default == actual.Default;
+
+    private static bool SameForeignKey(ForeignKeyShape expected, ForeignKeyShape actual) =>
+        expected.Columns.SequenceEqual(actual.Columns, StringComparer.Ordinal)
+        && string.Equals(expected.ReferencedTable, actual.ReferencedTable, StringComparison.Ordinal)
+        && expected.ReferencedColumns.SequenceEqual(actual.ReferencedColumns, StringComparer.Ordinal)
+        && string.Equals(expected.OnDelete, actual.OnDelete, StringComparison.OrdinalIgnoreCase);
+
+    private static bool SameView(ViewShape expected, ViewShape actual) =>
+        Catalog.SchemaQualifiers.Collapse(expected.Definition) == Catalog.SchemaQualifiers.Collapse(actual.Definition);
+
+    private static SchemaDifferenceKind KindOf(object? expected, object? actual) =>
+        actual is null ? SchemaDifferenceKind.Missing : expected is null ? SchemaDifferenceKind.Extra : SchemaDifferenceKind.Changed;
+
+    /// <summary>The union of both sides by name, in the expected side's order and then the extras.</summary>
+    private static IEnumerable<(string Name, T? Expected, T? Actual)> Pair<T>(IEnumerable<T> expected, IEnumerable<T> actual, Func<T, string> name) where T : class
+    {
+        var actualByName = new Dictionary<string, T>(StringComparer.Ordinal);
+        foreach (var item in actual) actualByName.TryAdd(name(item), item);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in expected)
+        {
+            if (!seen.Add(name(item))) continue;
+            yield return (name(item), item, actualByName.GetValueOrDefault(name(item)));
+        }
+        foreach (var (key, item) in actualByName)
+        {
+            if (!seen.Contains(key)) yield return (key, null, item);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.Management.Automation;
+using TenantMigrations.Engine.Commands;
+using TenantMigrations.Engine.Execution;
+using TenantMigrations.Engine.Migrations;
+
+namespace TenantMigrations.Commands;
+
+[Cmdlet(VerbsDiagnostic.Test, "TenantSchema", HelpUri = HelpLinks.Base + "Test-TenantSchema.md")]
+[OutputType(typeof(TenantSchemaCheck))]
+[OutputType(typeof(SchemaDriftClass))]
+public sealed class TestTenantSchemaCommand : FleetCmdletBase
+{
+    /// <summary>A tenant known to be good; every tenant at its version is compared with its live schema.</summary>
+    [Parameter(Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string ReferenceTenant { get; set; } = "";
+
+    /// <summary>One object per drift class (tenants with the same differences) instead of one per tenant.</summary>
+    [Parameter]
+    public SwitchParameter Summary { get; set; }
+
+    /// <summary>A folder for one suggested SQL script per drift class, to review and turn into a migration.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SuggestionPath { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    [PSDefaultValue(Value = DefaultThrottleLimit)]
+    public int ThrottleLimit { get; set; } = DefaultThrottleLimit;
+
+    /// <summary>Seconds that opening a connection may take.</summary>
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    [PSDefaultValue(Help = "the connection string's timeout, else the driver's default of 15 seconds")]
+    public int ConnectTimeoutSec { get; set; }
+
+    /// <summary>Seconds that one catalog query may run.</summary>
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    [PSDefaultValue(Help = "30 seconds")]
+    public int CommandTimeoutSec { get; set; }
+
+    private const int DefaultThrottleLimit = 4;
+
+    private protected override FleetCommand CreateCommand(MigrationSet set) =>
+        new SchemaDriftCommand(set, ThrottleLimit, new ConnectionLimits
+        {
+            ConnectTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(ConnectTimeoutSec)) ? TimeSpan.FromSeconds(ConnectTimeoutSec) : null,
+            CommandTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(CommandTimeoutSec)) ? TimeSpan.FromSeconds(CommandTimeoutSec) : null,
+        })
+        {
+            ReferenceTenant = ReferenceTenant,
+            Summary = Summary,
+            SuggestionFolder = SuggestionPath is null ? null : GetUnresolvedProviderPathFromPSPath(SuggestionPath),
+        };
+
+    private protected override void Run(FleetCommand fleetCommand) => ((SchemaDriftCommand)fleetCommand).Run(CommandHost);
+}
