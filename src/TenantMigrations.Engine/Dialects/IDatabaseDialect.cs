@@ -95,4 +95,9 @@ public interface IDatabaseDialect
 
     /// <summary>SQL state and position of a server error, when the driver exposes them.</summary>
     (string? SqlState, int? Position, string? Statement) DescribeError(Exception exception);
+
+    // Typed migrations (issue 11): the engine's renderer of typed schema operations.
+
+    /// <summary>Renders typed schema operations (.json migrations, the typed library API) to this engine's SQL.</summary>
+    Schema.Typed.ISchemaRenderer SchemaRenderer { get; }
 }
