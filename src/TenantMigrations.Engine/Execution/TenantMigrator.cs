@@ -395,12 +395,12 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
     /// </summary>
     private Func<int, int, Task> BatchReporter(Tenant tenant, PlannedMigration pending, DbConnection? connection, JournalWriter? journal, JournalEntry? entry = null, int statementIndex = 0) => async (batch, rows) =>
     {
-        sink.Post(new FleetLog(FleetLogLevel.Verbose, $"{tenant.Name}: {pending.Script.FileName}: backfill batch {batch} changed {rows} rows."));
         if (connection is not null && journal is not null && entry is not null)
         {
             var progress = $"{statementIndex} of {pending.Statements.Count} statements done; in statement {statementIndex + 1} ({RepeatedExecution.Label(pending.Statements[statementIndex])}), backfill batch {batch} done ({rows} rows)";
             await RecordProgressAsync(connection, journal, pending, entry, progress, CancellationToken.None).ConfigureAwait(false);
         }
+        sink.Post(new FleetLog(FleetLogLevel.Verbose, $"{tenant.Name}: {pending.Script.FileName}: backfill batch {batch} changed {rows} rows."));
     };
 
     /// <summary>Only a typed migration records its steps: a plain script keeps its single journal write per statement list.</summary>

@@ -38,10 +38,10 @@ public abstract class TypedScenarios : IDisposable
 
     protected void Write(string fileName, string text) => Folder.Write(Path.Combine("migrations", fileName), text);
 
-    protected async Task<IReadOnlyList<TenantMigrationResult>> MigrateAsync(Tenant tenant, RecordingSink? sink = null)
+    protected async Task<IReadOnlyList<TenantMigrationResult>> MigrateAsync(Tenant tenant, RecordingSink? sink = null, MigrateOptions? options = null)
     {
         sink ??= new RecordingSink();
-        await Migrator.MigrateAsync([tenant], MigrationSet.Load(Migrations), new MigrateOptions { LockTimeout = TimeSpan.FromSeconds(5), MaxAttempts = 1 }, sink);
+        await Migrator.MigrateAsync([tenant], MigrationSet.Load(Migrations), options ?? new MigrateOptions { LockTimeout = TimeSpan.FromSeconds(5), MaxAttempts = 1 }, sink);
         return sink.Results;
     }
 
