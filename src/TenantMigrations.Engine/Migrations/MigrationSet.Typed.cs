@@ -67,7 +67,7 @@ public sealed partial class MigrationSet
     private static object KeyOf(MigrationVersion? version, string description) => version ?? (object)description.ToUpperInvariant();
 
     /// <summary>Renders one file for one engine; a versioned file's operations then enter the projection that later files render against.</summary>
-    private static MigrationScript Render(TypedFile file, DatabaseEngine engine, IDatabaseDialect dialect, TypedSchemaProjection projection)
+    private static MigrationScript Render(TypedFile file, DatabaseEngine engine, IDatabaseDialect dialect, TypedSchemaProjection projection, bool checksumOverSql = false)
     {
         var inTransaction = file.Migration.Transaction && dialect.SupportsTransactionalDdl;
         var content = new StringBuilder($"-- {file.FileName} rendered for {engine.ToString().ToLowerInvariant()}; the journal's checksum is the typed file's.\n");
@@ -106,11 +106,28 @@ public sealed partial class MigrationSet
             Description = file.Description,
             Engine = engine,
             Content = sql,
-            Checksum = ChecksumOf(file.Text),
+            Checksum = ChecksumOf(checksumOverSql ? sql : file.Text),
             Directives = new ScriptDirectives(file.Migration.Transaction),
             Placeholders = Placeholders.NamesIn(sql),
             Typed = file.Migration,
         };
+    }
+
+    /// <summary>
+    /// A one-migration set for typed operations an application runs at runtime on one engine: a repeatable whose
+    /// description is unique, so it runs once and its journal row stays beside the folder's migrations without being
+    /// mistaken for one of them. Its checksum is over the rendered SQL, since there is no file. The tenant's own
+    /// folder comes along, so its journal reads as it does to a plain migrate.
+    /// </summary>
+    internal static MigrationSet ForRuntime(TypedMigration migration, string description, IDatabaseDialect dialect, MigrationSet? folder, TypedSchemaProjection? model)
+    {
+        var file = new TypedFile("runtime", description, MigrationKind.Repeatable, null, description, dialect.Engine, "", migration);
+        CheckJournalLimits(file.Path, file.FileName, null, description);
+        var script = Render(file, dialect.Engine, dialect, model ?? new TypedSchemaProjection(dialect.SchemaRenderer), checksumOverSql: true);
+        var repeatable = new Migration { Kind = MigrationKind.Repeatable, Description = description, Files = [script] };
+        return folder is null
+            ? new MigrationSet("(runtime)", new MigrationSettings(), [], [], [repeatable], [])
+            : new MigrationSet(folder.Folder, folder.Settings, folder.Versioned, folder.Undo, [.. folder.Repeatable, repeatable], folder.Verify);
     }
 
     [GeneratedRegex(@"^[VUR][0-9._]*__.+\.json$", RegexOptions.IgnoreCase)]

@@ -1,6 +1,8 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using TenantMigrations.Engine.Dialects.Sqlite;
+using TenantMigrations.Engine.Migrations;
+using TenantMigrations.Engine.Schema.Typed;
 
 namespace TenantMigrations.Engine.Tests.Schema;
 
@@ -60,5 +62,38 @@ public sealed class SqliteTypedTests : TypedScenarios
         Assert.Equal("integer", await ScalarAsync(tenant, "SELECT type FROM pragma_table_info('pets') WHERE name = 'id'"), ignoreCase: true);
         await ExecuteAsync(tenant, "INSERT INTO pets (name, legs) VALUES ('new', 3)");
         Assert.Equal("3", await ScalarAsync(tenant, "SELECT id FROM pets WHERE name = 'new'"));
+    }
+
+    [Fact]
+    public async Task A_runtime_operation_runs_through_the_engine_and_is_journaled_in_the_tenant()
+    {
+        Write("V1__base.json", """{ "operations": [ { "op": "createTable", "table": "base", "columns": [ { "name": "id", "type": "Int", "primaryKey": true } ] } ] }""");
+        var tenant = await CreateTenantAsync();
+        await MigrateAsync(tenant);
+        var runner = new TypedOperationRunner(Migrator);
+        var createModel = new TypedMigration([new CreateTable("custom_tickets", [
+            new ColumnDefinition("id", new ColumnType(ColumnKind.Int)) { PrimaryKey = true, Nullable = false, Identity = true },
+            new ColumnDefinition("title", new ColumnType(ColumnKind.String, 80)) { Nullable = false }])]);
+
+        var created = await runner.ApplyAsync(tenant, createModel, "create model tickets", MigrationSet.Load(Migrations));
+        var added = await runner.ApplyAsync(tenant, new TypedMigration([new AddColumn("custom_tickets", new ColumnDefinition("done", new ColumnType(ColumnKind.Boolean)) { Nullable = false, Default = new ColumnDefault(DefaultKind.Boolean, "false") })]), "add field done", MigrationSet.Load(Migrations));
+
+        Assert.Null(created.Error);
+        Assert.Null(added.Error);
+        await ExecuteAsync(tenant, "INSERT INTO custom_tickets (title) VALUES ('first')");
+        Assert.Equal("0", await ScalarAsync(tenant, "SELECT done FROM custom_tickets"));
+        var journal = await RowsAsync(tenant, "SELECT kind, description, state, script FROM tenant_migrations_history WHERE description LIKE 'runtime %' ORDER BY installed_rank");
+        Assert.Equal(2, journal.Count);
+        Assert.All(journal, r => Assert.Equal(("repeatable", "succeeded"), (r[0], r[2])));
+        Assert.EndsWith(" create model tickets", journal[0][1]);
+        Assert.Contains("CREATE TABLE \"custom_tickets\"", journal[0][3]);
+        Assert.Contains("ADD COLUMN \"done\" boolean NOT NULL DEFAULT 0", journal[1][3]);
+
+        var again = (await MigrateAsync(tenant)).Single();
+        Assert.Equal((TenantState.UpToDate, TenantState.UpToDate), (again.StateBefore, again.StateAfter));
+        Assert.Empty(again.Applied);
+
+        var wrong = await Assert.ThrowsAsync<MigrationSetException>(() => runner.ApplyAsync(tenant, new TypedMigration([new RawSql(null, Postgres: "SELECT 1")]), "postgres only", MigrationSet.Load(Migrations)));
+        Assert.Contains("operation 1 (sql) cannot run on Sqlite", wrong.Message);
     }
 }
