@@ -77,6 +77,24 @@ public sealed class TypedLoadTests : IDisposable
     }
 
     [Fact]
+    public void A_sqlite_rebuild_of_a_table_that_another_table_references_is_a_load_error()
+    {
+        Write("V1__tables.json", """
+            { "operations": [
+              { "op": "createTable", "table": "owners", "columns": [ { "name": "id", "type": "Int", "primaryKey": true } ] },
+              { "op": "createTable", "table": "pets", "columns": [ { "name": "id", "type": "Int", "primaryKey": true },
+                  { "name": "owner_id", "type": "Int", "references": { "table": "owners", "column": "id", "onDelete": "cascade" } } ] } ] }
+            """);
+        var path = Write("V2__owner_name.json", """{ "operations": [ { "op": "addColumn", "table": "owners", "column": { "name": "name", "type": "Text", "nullable": false }, "backfill": { "expression": "'unknown'" } } ] }""");
+
+        var error = LoadFails();
+
+        Assert.Equal(path, error.FilePath);
+        Assert.Contains("operation 1 (addColumn) cannot run on Sqlite", error.Message);
+        Assert.Contains("table 'pets' references it", error.Message);
+    }
+
+    [Fact]
     public void A_typed_file_renders_per_engine_with_the_checksum_of_the_typed_text()
     {
         Write(MigrationSettings.FileName, """{ "journalTable": "tenant_migrations_history" }""");

@@ -49,11 +49,19 @@ public sealed class SqliteSchemaRenderer(IDatabaseDialect dialect, Version libra
     /// The rebuild of SQLite's "Making Other Kinds Of Table Schema Changes": create the new table, copy, drop the old,
     /// rename the new, re-create the indexes. It runs inside the migration's transaction, where PRAGMA foreign_keys
     /// cannot change, so foreign keys are deferred to the commit instead, which checks them once the table is whole.
+    /// Deferring does not hold back ON DELETE actions, which dropping the old table would run on tables that reference
+    /// it when a tenant has foreign keys on: such a table is refused rather than rebuilt.
     /// </summary>
     protected override IReadOnlyList<string> RenderSetNotNull(AddColumn add, TypedSchemaProjection model)
     {
         var before = model.Table(add.Table)
             ?? throw new SchemaRenderException($"making {add.Table}.{add.Column.Name} NOT NULL on SQLite rebuilds the table, and table '{add.Table}' was not created by a typed migration of this folder, so its definition is unknown. Create the table in a typed migration, or write a .sqlite.sql variant.");
+        var referencing = model.Snapshot().Tables.FirstOrDefault(t => !string.Equals(t.Name, before.Name, StringComparison.OrdinalIgnoreCase)
+            && t.ForeignKeys.Any(f => string.Equals(f.ReferencedTable, before.Name, StringComparison.OrdinalIgnoreCase)));
+        if (referencing is not null)
+        {
+            throw new SchemaRenderException($"making {add.Table}.{add.Column.Name} NOT NULL on SQLite rebuilds the table, and table '{referencing.Name}' references it: dropping the old table would run that reference's ON DELETE action where foreign keys are on. Write a .sqlite.sql variant, or add the column with a default instead.");
+        }
         var filled = new ColumnShape(add.Column.Name, CatalogType(add.Column), add.Column.Nullable, DefaultText(add.Column));
         var table = before with { Columns = [.. before.Columns.Where(c => !string.Equals(c.Name, add.Column.Name, StringComparison.OrdinalIgnoreCase)), filled] };
         var rebuilt = Named(table.Name + RebuildSuffix);
