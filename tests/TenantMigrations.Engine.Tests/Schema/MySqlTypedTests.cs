@@ -29,6 +29,16 @@ public sealed class MySqlTypedTests(MariaDbFixture mariadb) : TypedScenarios
     protected override string IndexesQuery(string table) =>
         $"SELECT DISTINCT INDEX_NAME FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = '{table}' AND INDEX_NAME <> 'PRIMARY'";
 
+    protected override string PrimaryKeyQuery(string table) =>
+        $"SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '{table}' AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION";
+
+    protected override string ForeignKeysQuery(string table) => $"""
+        SELECT k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.DELETE_RULE
+        FROM information_schema.KEY_COLUMN_USAGE k
+        JOIN information_schema.REFERENTIAL_CONSTRAINTS r ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME
+        WHERE k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = '{table}' AND k.REFERENCED_TABLE_NAME IS NOT NULL ORDER BY k.CONSTRAINT_NAME
+        """;
+
     protected override string SeedItemsSql(int count) => $"INSERT INTO items (id, amount) SELECT seq, seq % 100 FROM seq_1_to_{count}";
 
     [Fact]

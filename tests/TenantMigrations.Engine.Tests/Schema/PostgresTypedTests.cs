@@ -34,6 +34,17 @@ public sealed class PostgresTypedTests(PostgresFixture postgres) : TypedScenario
     protected override string IndexesQuery(string table) =>
         $"SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = '{table}' AND indexname NOT LIKE '%\\_pkey'";
 
+    protected override string PrimaryKeyQuery(string table) =>
+        $"SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = '{table}'::regclass AND i.indisprimary";
+
+    protected override string ForeignKeysQuery(string table) => $"""
+        SELECT (SELECT attname FROM pg_attribute WHERE attrelid = c.conrelid AND attnum = c.conkey[1]), cf.relname,
+               (SELECT attname FROM pg_attribute WHERE attrelid = c.confrelid AND attnum = c.confkey[1]),
+               CASE c.confdeltype WHEN 'a' THEN 'no action' WHEN 'r' THEN 'restrict' WHEN 'c' THEN 'cascade' WHEN 'n' THEN 'set null' ELSE 'set default' END
+        FROM pg_constraint c JOIN pg_class cf ON cf.oid = c.confrelid
+        WHERE c.contype = 'f' AND c.conrelid = '{table}'::regclass ORDER BY c.conname
+        """;
+
     protected override string SeedItemsSql(int count) => $"INSERT INTO items (id, amount) SELECT i, i % 100 FROM generate_series(1, {count}) i";
 
     /// <summary>The server counts the UPDATE statements on items itself: a statement-level trigger fires once per statement.</summary>

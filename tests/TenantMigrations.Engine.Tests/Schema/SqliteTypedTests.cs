@@ -29,6 +29,10 @@ public sealed class SqliteTypedTests : TypedScenarios
 
     protected override string IndexesQuery(string table) => $"SELECT name FROM pragma_index_list('{table}') WHERE origin = 'c'";
 
+    protected override string PrimaryKeyQuery(string table) => $"SELECT name FROM pragma_table_info('{table}') WHERE pk > 0 ORDER BY pk";
+
+    protected override string ForeignKeysQuery(string table) => $"SELECT \"from\", \"table\", \"to\", on_delete FROM pragma_foreign_key_list('{table}') ORDER BY id";
+
     protected override string SeedItemsSql(int count) =>
         $"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count}) INSERT INTO items (id, amount) SELECT i, i % 100 FROM n";
 

@@ -25,6 +25,12 @@ public abstract class TypedScenarios : IDisposable
     /// <summary>The table's index names (no primary key), as the catalog reports them.</summary>
     protected abstract string IndexesQuery(string table);
 
+    /// <summary>The table's primary key columns, in key order.</summary>
+    protected abstract string PrimaryKeyQuery(string table);
+
+    /// <summary>The table's foreign keys: column, referenced table, referenced column, ON DELETE action in lower case.</summary>
+    protected abstract string ForeignKeysQuery(string table);
+
     /// <summary>Fills items(id, amount) with ids 1..count.</summary>
     protected abstract string SeedItemsSql(int count);
 
@@ -147,9 +153,14 @@ public abstract class TypedScenarios : IDisposable
         {
             Assert.Equal(ProjectedColumns(Engine, table), await LiveColumnsAsync(tenant, table.Name));
             Assert.Equal(table.Indexes.Select(i => i.Name).Order(StringComparer.Ordinal), await LiveIndexesAsync(tenant, table));
+            Assert.Equal(table.PrimaryKey, (await RowsAsync(tenant, PrimaryKeyQuery(table.Name))).Select(r => r[0]!));
+            Assert.Equal(
+                table.ForeignKeys.Select(f => $"{f.Columns[0]} -> {f.ReferencedTable}.{f.ReferencedColumns[0]} on delete {f.OnDelete}"),
+                (await RowsAsync(tenant, ForeignKeysQuery(table.Name))).Select(r => $"{r[0]} -> {r[1]}.{r[2]} on delete {r[3]!.ToLowerInvariant()}"));
         }
         Assert.Equal(["ux_customers_email"], expected.Tables[0].Indexes.Select(i => i.Name));
         Assert.Equal(["ux_invoices_status_amount"], expected.Tables[1].Indexes.Select(i => i.Name));
+        Assert.Equal("customer_id -> customers.id on delete cascade", $"{expected.Tables[1].ForeignKeys[0].Columns[0]} -> {expected.Tables[1].ForeignKeys[0].ReferencedTable}.id on delete {expected.Tables[1].ForeignKeys[0].OnDelete}");
         Assert.Equal("0", await ScalarAsync(tenant, "SELECT count(*) FROM customers WHERE remarks IS NOT NULL"));
 
         var customer = await ScalarAsync(tenant, "SELECT id FROM customers WHERE email = 'a@example.com'");
