@@ -117,6 +117,21 @@ public sealed class TypedLoadTests : IDisposable
     }
 
     [Fact]
+    public void The_typed_scaffold_writes_json_files_that_load_once_operations_are_written()
+    {
+        var files = Commands.MigrationScaffolder.Create(folder.Combine("m"), "Add invoice status", [DatabaseEngine.Postgres], withUndo: true, new DateTime(2026, 11, 22, 4, 0, 0, DateTimeKind.Utc), typed: true);
+
+        Assert.Equal(["V20261122040000__add_invoice_status.postgres.json", "U20261122040000__add_invoice_status.postgres.json"], files.Select(Path.GetFileName));
+        Assert.Contains("empty migration: 'operations' is an empty list", LoadFails().Message);
+        foreach (var file in files) File.WriteAllText(file, File.ReadAllText(file).Replace("\"operations\": [", "\"operations\": [ { \"op\": \"sql\", \"default\": \"SELECT 1\" }", StringComparison.Ordinal));
+        var set = Load();
+        Assert.Equal(DatabaseEngine.Postgres, Assert.Single(Assert.Single(set.Versioned).Files).Engine);
+        Assert.Single(set.Undo);
+        var next = Commands.MigrationScaffolder.Create(folder.Combine("m"), "next", [], withUndo: false, new DateTime(2026, 11, 22, 4, 0, 0, DateTimeKind.Utc));
+        Assert.Equal("V20261122040001__next.sql", Path.GetFileName(Assert.Single(next)));
+    }
+
+    [Fact]
     public void The_catalog_text_rule_evens_out_how_engines_print_types_and_defaults()
     {
         Assert.Equal("int", CatalogText.NormalizeType(DatabaseEngine.MySql, "int(11)"));
