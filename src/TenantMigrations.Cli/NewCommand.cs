@@ -22,12 +22,14 @@ public static partial class NewCommand
             HelpName = "postgres|sqlite|mysql",
         };
         engine.AcceptOnlyFromAmong("postgres", "sqlite", "mysql");
+        var typed = new Option<bool>("--typed") { Description = "Create a typed migration (.json): operations rendered to each engine's SQL." };
 
         var command = new Command("new", "Scaffold a new migration file named after the current UTC time.");
         command.Arguments.Add(description);
         command.Options.Add(migrations);
         command.Options.Add(undo);
         command.Options.Add(engine);
+        command.Options.Add(typed);
         command.SetAction((parseResult, _) => CliApp.RunAsync(json: false, console =>
         {
             var text = parseResult.GetValue(description) ?? "";
@@ -44,13 +46,14 @@ public static partial class NewCommand
             {
                 version = version.AddSeconds(1);
             }
-            var paths = prefixes.SelectMany(p => engines.Select(e => Path.Combine(folder, $"{p}{Stamp(version)}__{slug}{e}.sql"))).ToList();
+            var isTyped = parseResult.GetValue(typed);
+            var paths = prefixes.SelectMany(p => engines.Select(e => Path.Combine(folder, $"{p}{Stamp(version)}__{slug}{e}{(isTyped ? ".json" : ".sql")}"))).ToList();
             var existing = paths.FirstOrDefault(File.Exists);
             if (existing is not null) throw new UsageException($"{existing} already exists; not overwriting it.");
             foreach (var path in paths)
             {
                 var isUndo = Path.GetFileName(path).StartsWith('U');
-                var content = new StringBuilder()
+                var content = isTyped ? Engine.Commands.MigrationScaffolder.TypedTemplate(isUndo ? "U" : "V", Stamp(version), text.Trim()) : new StringBuilder()
                     .Append("-- ").Append(isUndo ? "Undo: " : "").Append(text.Trim()).Append('\n')
                     .Append("-- Created ").Append(version.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)).Append(" UTC by tenantmigrations new.\n")
                     .Append(isUndo ? "-- Write the SQL that reverts the matching V script.\n" : "-- Write the migration SQL below. Add a first line '-- tm:transaction=false' for statements that cannot run in a transaction.\n")

@@ -270,6 +270,20 @@ public sealed class SqliteCliTests : IDisposable
     }
 
     [Fact]
+    public async Task New_typed_scaffolds_a_json_migration_that_loads_once_its_operations_are_written()
+    {
+        var run = await Run("new", "add invoice status", "--migrations", "typed", "--typed");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var path = run.Stdout.Trim();
+        Assert.Matches(@"^V\d{14}__add_invoice_status\.json$", Path.GetFileName(path));
+        Assert.Contains("\"op\": \"addColumn\"", File.ReadAllText(path));
+        Assert.Contains("empty migration: 'operations' is an empty list", Assert.Throws<MigrationSetException>(() => MigrationSet.Load(temp.Combine("typed"))).Message);
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"operations\": [", "\"operations\": [ { \"op\": \"createTable\", \"table\": \"invoices\", \"columns\": [ { \"name\": \"id\", \"type\": \"Int\", \"primaryKey\": true } ] }", StringComparison.Ordinal));
+        Assert.Contains("CREATE TABLE \"invoices\"", Assert.Single(MigrationSet.Load(temp.Combine("typed")).Versioned).FileFor(DatabaseEngine.Sqlite)!.Content);
+    }
+
+    [Fact]
     public async Task New_scaffolds_versioned_undo_and_engine_files()
     {
         var run = await Run("new", "Add Orders table!", "--migrations", "scaffold", "--undo");

@@ -142,6 +142,7 @@ public sealed class CmdletContractTests
     {
         Assert.Equal("DatabaseEngine[]", CmdletContract.Parameter("New-TenantMigration", "Engine").TypeName);
         Assert.Equal("SwitchParameter", CmdletContract.Parameter("New-TenantMigration", "WithUndo").TypeName);
+        Assert.Equal("SwitchParameter", CmdletContract.Parameter("New-TenantMigration", "Typed").TypeName);
         Assert.True(Assert.Single(CmdletContract.Parameter("New-TenantMigration", "Name").Sets).Mandatory);
         Assert.Equal("String", CmdletContract.Parameter("Export-TenantMigrationSql", "OutputPath").TypeName);
         Assert.Equal("SwitchParameter", CmdletContract.Parameter("Test-TenantMigration", "Quiet").TypeName);

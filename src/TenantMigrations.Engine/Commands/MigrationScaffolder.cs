@@ -4,14 +4,14 @@ using TenantMigrations.Engine.Planning;
 
 namespace TenantMigrations.Engine.Commands;
 
-/// <summary>New-TenantMigration without PowerShell: V&lt;timestamp&gt;__&lt;slug&gt;.sql files, never overwriting anything.</summary>
+/// <summary>New-TenantMigration without PowerShell: V&lt;timestamp&gt;__&lt;slug&gt;.sql (or typed .json) files, never overwriting anything.</summary>
 public static class MigrationScaffolder
 {
     /// <summary>
     /// Creates the files. The version is the UTC timestamp; when a migration of the folder already uses it (a second
     /// scaffold within the same second), the next free second is taken, so versions stay unique and in creation order.
     /// </summary>
-    public static IReadOnlyList<string> Create(string folder, string description, IReadOnlyList<DatabaseEngine> engines, bool withUndo, DateTime utcNow)
+    public static IReadOnlyList<string> Create(string folder, string description, IReadOnlyList<DatabaseEngine> engines, bool withUndo, DateTime utcNow, bool typed = false)
     {
         var slug = Slug(description);
         if (slug.Length == 0) throw new ArgumentException($"'{description}' has no letters or digits to name a migration with.", nameof(description));
@@ -22,8 +22,9 @@ public static class MigrationScaffolder
         var files = new List<(string Path, string Content)>();
         foreach (var suffix in suffixes)
         {
-            files.Add((Path.Combine(folder, $"V{version}__{slug}{suffix}.sql"), Template("V", version, description, suffix)));
-            if (withUndo) files.Add((Path.Combine(folder, $"U{version}__{slug}{suffix}.sql"), Template("U", version, description, suffix)));
+            var extension = typed ? ".json" : ".sql";
+            files.Add((Path.Combine(folder, $"V{version}__{slug}{suffix}{extension}"), typed ? TypedTemplate("V", version, description) : Template("V", version, description, suffix)));
+            if (withUndo) files.Add((Path.Combine(folder, $"U{version}__{slug}{suffix}{extension}"), typed ? TypedTemplate("U", version, description) : Template("U", version, description, suffix)));
         }
         var existing = files.FirstOrDefault(f => File.Exists(f.Path));
         if (existing.Path is not null) throw CommandErrorIds.Terminating(CommandErrorIds.MigrationFileExists, $"{existing.Path} already exists.", existing.Path);
@@ -42,7 +43,7 @@ public static class MigrationScaffolder
         for (var second = 0; second < maxSecondsAhead; second++)
         {
             var version = utcNow.AddSeconds(second).ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
-            if (!Directory.EnumerateFiles(folder, $"?{version}__*.sql").Any()) return version;
+            if (!Directory.EnumerateFiles(folder, $"?{version}__*").Any()) return version;
         }
         throw CommandErrorIds.Terminating(CommandErrorIds.MigrationFileExists, $"Every version of the next hour after {utcNow:u} is taken in {folder}.", folder);
     }
@@ -93,6 +94,31 @@ public static class MigrationScaffolder
             -- Write the SQL below; the folder will not load while this file is empty (comments alone count as empty).
             -- It runs in one transaction with its journal row; add a first line "-- tm:transaction=false" for statements that cannot.
             -- Placeholders such as ${tenant} and ${schema} are replaced per tenant.
+
+            """;
+    }
+
+    /// <summary>
+    /// A typed migration whose example operation is a comment: like the SQL template, the folder does not load until
+    /// the author writes the operations, so an unedited scaffold never runs.
+    /// </summary>
+    public static string TypedTemplate(string prefix, string version, string description)
+    {
+        var what = prefix == "U" ? "Undo of typed migration" : "Typed migration";
+        return $$"""
+            {
+              // {{what}} {{version}}: {{description.Replace('\n', ' ').Replace('\r', ' ')}}
+              // Rendered to each engine's SQL when the folder loads; the journal's checksum is over this file.
+              // Operations: createTable, addColumn (optional backfill), dropColumn, renameColumn, createIndex,
+              // dropIndex, dropTable, sql. Types: String (with a length), Int, BigInt, Float, Boolean, DateTime, Text, Json.
+              // The folder will not load while "operations" is empty. For example:
+              //   { "op": "addColumn", "table": "invoices",
+              //     "column": { "name": "status", "type": "String", "length": 32, "nullable": false, "default": "open" },
+              //     "backfill": { "expression": "'open'", "batchSize": 10000 } }
+              // Add "transaction": false to run it outside a transaction (a concurrent index on PostgreSQL).
+              "operations": [
+              ]
+            }
 
             """;
     }

@@ -107,4 +107,9 @@ public interface IDatabaseDialect
 
     /// <summary>The SQL that would remove one drift, for a suggested script a human reviews; no statements when there is no simple fix.</summary>
     Schema.Drift.SuggestedFix SuggestFix(Schema.Drift.SchemaDrift drift);
+
+    // Typed migrations (issue 11): the engine's renderer of typed schema operations.
+
+    /// <summary>Renders typed schema operations (.json migrations, the typed library API) to this engine's SQL.</summary>
+    Schema.Typed.ISchemaRenderer SchemaRenderer { get; }
 }

@@ -205,7 +205,7 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
             {
                 try
                 {
-                    await ExecuteStatementsAsync(dialect, connection, transaction, pending.Statements, options.Limits.CommandTimeout ?? TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                    await ExecuteStatementsAsync(dialect, connection, transaction, pending.Statements, options.Limits.CommandTimeout ?? TimeSpan.Zero, BatchReporter(tenant, pending, null, null), cancellationToken).ConfigureAwait(false);
                     var succeeded = entry with { State = JournalState.Succeeded, FinishedAt = DateTime.UtcNow, DurationMs = clock.ElapsedMilliseconds };
                     await journal.InsertAsync(connection, transaction, succeeded, cancellationToken).ConfigureAwait(false);
                     await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -254,8 +254,10 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
             {
                 try
                 {
-                    await ExecuteAsync(connection, null, statements[completed], options.Limits.CommandTimeout ?? TimeSpan.Zero, cancellationToken, dialect).ConfigureAwait(false);
+                    var statement = statements[completed];
+                    await RepeatedExecution.RunAsync(statement, () => ExecuteAsync(connection, null, statement, options.Limits.CommandTimeout ?? TimeSpan.Zero, cancellationToken, dialect), BatchReporter(tenant, pending, connection, journal, entry, completed)).ConfigureAwait(false);
                     completed++;
+                    await RecordProgressAsync(connection, journal, pending, entry, $"{completed} of {statements.Count} statements done, the last: {RepeatedExecution.Label(statement)}", cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (dialect.IsLockTimeout(ex) && ++lockWaits < options.DdlLockAttempts && connection.State == ConnectionState.Open)
                 {
@@ -332,16 +334,16 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
     /// Runs a transactional script's statements: as one batch (one round trip) where the driver has batches, so the
     /// server names the failing statement; one by one otherwise.
     /// </summary>
-    private static async Task ExecuteStatementsAsync(IDatabaseDialect dialect, DbConnection connection, DbTransaction transaction, IReadOnlyList<string> statements, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task ExecuteStatementsAsync(IDatabaseDialect dialect, DbConnection connection, DbTransaction transaction, IReadOnlyList<string> statements, TimeSpan timeout, Func<int, int, Task> afterBatch, CancellationToken cancellationToken)
     {
         if (statements.Count == 0) return;
-        if (!connection.CanCreateBatch)
+        if (!connection.CanCreateBatch || statements.Any(Schema.Typed.RepeatedStatement.IsRepeated))
         {
             foreach (var statement in statements)
             {
                 try
                 {
-                    await ExecuteAsync(connection, transaction, statement, timeout, cancellationToken, dialect).ConfigureAwait(false);
+                    await RepeatedExecution.RunAsync(statement, () => ExecuteAsync(connection, transaction, statement, timeout, cancellationToken, dialect), afterBatch).ConfigureAwait(false);
                 }
                 catch (DbException ex)
                 {
@@ -377,14 +379,35 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
 
     /// <param name="timeout">Zero: no limit.</param>
     /// <param name="migrationDialect">Set for a migration's own statements, which the driver must send as written.</param>
-    private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, TimeSpan timeout, CancellationToken cancellationToken, IDatabaseDialect? migrationDialect = null)
+    private static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, TimeSpan timeout, CancellationToken cancellationToken, IDatabaseDialect? migrationDialect = null)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
         migrationDialect?.SendAsWritten(command.Parameters);
         command.CommandTimeout = TimeoutSeconds(timeout);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reports each batch of a typed backfill; outside a transaction the journal's running row also records it, so a
+    /// run that dies mid-backfill leaves an Incomplete tenant whose journal says which statement and batch it reached.
+    /// </summary>
+    private Func<int, int, Task> BatchReporter(Tenant tenant, PlannedMigration pending, DbConnection? connection, JournalWriter? journal, JournalEntry? entry = null, int statementIndex = 0) => async (batch, rows) =>
+    {
+        if (connection is not null && journal is not null && entry is not null)
+        {
+            var progress = $"{statementIndex} of {pending.Statements.Count} statements done; in statement {statementIndex + 1} ({RepeatedExecution.Label(pending.Statements[statementIndex])}), backfill batch {batch} done ({rows} rows)";
+            await RecordProgressAsync(connection, journal, pending, entry, progress, CancellationToken.None).ConfigureAwait(false);
+        }
+        sink.Post(new FleetLog(FleetLogLevel.Verbose, $"{tenant.Name}: {pending.Script.FileName}: backfill batch {batch} changed {rows} rows."));
+    };
+
+    /// <summary>Only a typed migration records its steps: a plain script keeps its single journal write per statement list.</summary>
+    private static async Task RecordProgressAsync(DbConnection connection, JournalWriter journal, PlannedMigration pending, JournalEntry entry, string progress, CancellationToken cancellationToken)
+    {
+        if (pending.Script.Typed is null) return;
+        await journal.RecordProgressAsync(connection, entry.InstalledRank, progress, cancellationToken).ConfigureAwait(false);
     }
 
     private static int TimeoutSeconds(TimeSpan timeout) => (int)Math.Min(int.MaxValue, Math.Ceiling(timeout.TotalSeconds));

@@ -45,6 +45,16 @@ public sealed class JournalWriter(IDatabaseDialect dialect, Tenant tenant, strin
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>How far a running, non-transactional migration got, kept in its row's error column until the row is finished.</summary>
+    public async Task RecordProgressAsync(DbConnection connection, int installedRank, string progress, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"UPDATE {table} SET error = @error WHERE installed_rank = @rank";
+        Add(command, "error", "running: " + progress);
+        Add(command, "rank", installedRank);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The insert as literal SQL, for exported scripts.</summary>
     public string InsertLiteral(JournalEntry entry)
     {

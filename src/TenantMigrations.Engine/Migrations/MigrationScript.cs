@@ -27,6 +27,12 @@ public sealed class MigrationScript
     /// <summary>The placeholder names the text uses.</summary>
     public required IReadOnlySet<string> Placeholders { get; init; }
 
+    /// <summary>
+    /// For a typed (.json) file: its operations. <see cref="Content"/> is then the SQL rendered for <see cref="Engine"/>,
+    /// and <see cref="Checksum"/> is over the typed file's text.
+    /// </summary>
+    public Schema.Typed.TypedMigration? Typed { get; init; }
+
     /// <summary>The identity a journal row is matched on: the version, or the description for repeatables.</summary>
     public string Key => Version?.Text ?? Description;
 

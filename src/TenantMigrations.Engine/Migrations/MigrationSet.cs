@@ -46,6 +46,18 @@ public sealed partial class MigrationSet
         var settings = MigrationSettings.Load(fullFolder);
         var problems = new List<MigrationSetException>();
         var scripts = new List<MigrationScript>();
+        var typedFiles = new List<TypedFile>();
+        foreach (var path in Directory.EnumerateFiles(fullFolder, "*.json", SqlFiles).Where(IsTypedMigrationName).Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                typedFiles.Add(ReadTypedFile(path));
+            }
+            catch (MigrationSetException ex)
+            {
+                problems.Add(ex);
+            }
+        }
         foreach (var path in Directory.EnumerateFiles(fullFolder, "*.sql", SqlFiles).Order(StringComparer.Ordinal))
         {
             try
@@ -57,6 +69,7 @@ public sealed partial class MigrationSet
                 problems.Add(ex);
             }
         }
+        scripts.AddRange(RenderTypedFiles(typedFiles, scripts, problems));
         var versioned = Group(scripts, MigrationKind.Versioned, problems);
         var undo = Group(scripts, MigrationKind.Undo, problems);
         var repeatable = Group(scripts, MigrationKind.Repeatable, problems);
@@ -87,39 +100,7 @@ public sealed partial class MigrationSet
     public static MigrationScript ReadScript(string path)
     {
         var fileName = System.IO.Path.GetFileName(path);
-        var match = FileNamePattern().Match(fileName);
-        if (!match.Success)
-        {
-            throw new MigrationSetException(path, "the file name must look like V<version>__<description>.sql, V<version>__<description>.verify.sql, U<version>__<description>.sql or R__<description>.sql (optionally .postgres.sql, .sqlite.sql or .mysql.sql).");
-        }
-        var prefix = match.Groups["prefix"].Value;
-        if (!string.Equals(prefix, prefix.ToUpperInvariant(), StringComparison.Ordinal))
-        {
-            throw new MigrationSetException(path, $"the prefix must be an upper-case V, U or R: name it {prefix.ToUpperInvariant()}{fileName[1..]}.");
-        }
-        var verifies = match.Groups["verify"].Success;
-        if (verifies && prefix != "V") throw new MigrationSetException(path, "only a versioned migration has a verify script: name it V<version>__<description>.verify.sql.");
-        var kind = prefix switch
-        {
-            "V" when verifies => MigrationKind.Verify,
-            "V" => MigrationKind.Versioned,
-            "U" => MigrationKind.Undo,
-            _ => MigrationKind.Repeatable,
-        };
-        MigrationVersion? version = null;
-        var versionText = match.Groups["version"].Value;
-        if (kind == MigrationKind.Repeatable)
-        {
-            if (versionText.Length > 0) throw new MigrationSetException(path, "a repeatable script has no version: name it R__<description>.sql.");
-        }
-        else if (!MigrationVersion.TryParse(versionText, out version))
-        {
-            throw new MigrationSetException(path, $"'{versionText}' is not a version: use digits separated by dots or underscores, e.g. V1__init.sql or V1.2__add_orders.sql.");
-        }
-        var engine = match.Groups["engine"].Success ? ParseEngine(match.Groups["engine"].Value) : (DatabaseEngine?)null;
-        var description = match.Groups["description"].Value.Replace('_', ' ').Trim();
-        if (description.Length == 0) throw new MigrationSetException(path, "the description after '__' is empty.");
-        CheckJournalLimits(path, fileName, version, description);
+        var (kind, version, description, engine) = ParseName(path, fileName);
 
         if (FileKinds.NotRegularFileReason(path) is { } notRegular) throw new MigrationSetException(path, $"not read: {notRegular}");
         var content = ScriptText.Decode(path, File.ReadAllBytes(path));
@@ -150,6 +131,46 @@ public sealed partial class MigrationSet
             Directives = directives,
             Placeholders = Placeholders.NamesIn(content),
         };
+    }
+
+    /// <summary>Kind, version, description and engine of a migration file's name; throws naming the file when the name is wrong.</summary>
+    private static (MigrationKind Kind, MigrationVersion? Version, string Description, DatabaseEngine? Engine) ParseName(string path, string fileName)
+    {
+        var match = FileNamePattern().Match(fileName);
+        if (!match.Success)
+        {
+            throw new MigrationSetException(path, "the file name must look like V<version>__<description>.sql, V<version>__<description>.verify.sql, U<version>__<description>.sql or R__<description>.sql (optionally .postgres.sql, .sqlite.sql or .mysql.sql; a typed migration ends in .json instead of .sql).");
+        }
+        var prefix = match.Groups["prefix"].Value;
+        if (!string.Equals(prefix, prefix.ToUpperInvariant(), StringComparison.Ordinal))
+        {
+            throw new MigrationSetException(path, $"the prefix must be an upper-case V, U or R: name it {prefix.ToUpperInvariant()}{fileName[1..]}.");
+        }
+        var verifies = match.Groups["verify"].Success;
+        if (verifies && prefix != "V") throw new MigrationSetException(path, "only a versioned migration has a verify script: name it V<version>__<description>.verify.sql.");
+        var kind = prefix switch
+        {
+            "V" when verifies => MigrationKind.Verify,
+            "V" => MigrationKind.Versioned,
+            "U" => MigrationKind.Undo,
+            _ => MigrationKind.Repeatable,
+        };
+        MigrationVersion? version = null;
+        var versionText = match.Groups["version"].Value;
+        if (kind == MigrationKind.Repeatable)
+        {
+            if (versionText.Length > 0) throw new MigrationSetException(path, "a repeatable script has no version: name it R__<description>.sql.");
+        }
+        else if (!MigrationVersion.TryParse(versionText, out version))
+        {
+            throw new MigrationSetException(path, $"'{versionText}' is not a version: use digits separated by dots or underscores, e.g. V1__init.sql or V1.2__add_orders.sql.");
+        }
+        var engine = match.Groups["engine"].Success ? ParseEngine(match.Groups["engine"].Value) : (DatabaseEngine?)null;
+        var description = match.Groups["description"].Value.Replace('_', ' ').Trim();
+        if (description.Length == 0) throw new MigrationSetException(path, "the description after '__' is empty.");
+        CheckJournalLimits(path, fileName, version, description);
+
+        return (kind, version, description, engine);
     }
 
     /// <summary>The journal's columns have fixed widths; checked here once, so no engine fails on a long value mid-run.</summary>
@@ -213,7 +234,7 @@ public sealed partial class MigrationSet
             : migrations.OrderBy(m => m.Version).ToList();
     }
 
-    [GeneratedRegex(@"^(?<prefix>[VUR])(?<version>[0-9][0-9._]*?)?__(?<description>.+?)(?<verify>\.verify)?(\.(?<engine>postgres|postgresql|pg|sqlite|mysql|mariadb))?\.sql$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^(?<prefix>[VUR])(?<version>[0-9][0-9._]*?)?__(?<description>.+?)(?<verify>\.verify)?(\.(?<engine>postgres|postgresql|pg|sqlite|mysql|mariadb))?\.(sql|json)$", RegexOptions.IgnoreCase)]
     private static partial Regex FileNamePattern();
 
     /// <summary>Groups "1.0" and "1" together: they are the same version.</summary>

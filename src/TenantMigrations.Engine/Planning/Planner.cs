@@ -73,11 +73,12 @@ public static class Planner
         else if (incomplete.Count > 0)
         {
             state = TenantState.Incomplete;
+            var reached = entries.Where(e => e.State == JournalState.Running && e.Error is not null).Select(e => $" {e.Key} had reached: {e.Error}.").FirstOrDefault() ?? "";
             blocker = new MigrationError
             {
                 ErrorId = ErrorIds.IncompleteMigration,
                 Version = incomplete[0],
-                Message = $"incomplete migration {string.Join(", ", incomplete)}: a run stopped while it was running. Check the tenant by hand, then run Repair to mark it.",
+                Message = $"incomplete migration {string.Join(", ", incomplete)}: a run stopped while it was running.{reached} Check the tenant by hand, then run Repair to mark it.",
             };
         }
         else if (nonRetryableFailure is not null)

@@ -26,6 +26,10 @@ public sealed class NewTenantMigrationCommand : PSCmdlet
     [Parameter]
     public SwitchParameter WithUndo { get; set; }
 
+    /// <summary>Creates a typed migration (.json): operations rendered to each engine's SQL.</summary>
+    [Parameter]
+    public SwitchParameter Typed { get; set; }
+
     protected override void EndProcessing()
     {
         var currentFolder = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
@@ -33,7 +37,7 @@ public sealed class NewTenantMigrationCommand : PSCmdlet
         if (!ShouldProcess(folder, $"Create migration '{MigrationScaffolder.Slug(Name!)}'")) return;
         try
         {
-            var files = MigrationScaffolder.Create(folder, Name!, Engine ?? [], WithUndo, DateTime.UtcNow);
+            var files = MigrationScaffolder.Create(folder, Name!, Engine ?? [], WithUndo, DateTime.UtcNow, Typed);
             // What Get-Item returns (PSPath, PSParentPath, Mode...), so the default file views have every column.
             WriteObject(InvokeProvider.Item.Get([.. files], force: false, literalPath: true), enumerateCollection: true);
         }

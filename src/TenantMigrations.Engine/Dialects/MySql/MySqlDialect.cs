@@ -15,6 +15,10 @@ namespace TenantMigrations.Engine.Dialects.MySql;
 /// </summary>
 public sealed class MySqlDialect : IDatabaseDialect
 {
+    private MySqlSchemaRenderer? schemaRenderer;
+
+    public Schema.Typed.ISchemaRenderer SchemaRenderer => schemaRenderer ??= new MySqlSchemaRenderer(this);
+
     public DatabaseEngine Engine => DatabaseEngine.MySql;
 
     public bool SupportsTransactionalDdl => false;

@@ -14,6 +14,10 @@ namespace TenantMigrations.Engine.Dialects.Postgres;
 /// </summary>
 public sealed class PostgresDialect : IDatabaseDialect
 {
+    private PostgresSchemaRenderer? schemaRenderer;
+
+    public Schema.Typed.ISchemaRenderer SchemaRenderer => schemaRenderer ??= new PostgresSchemaRenderer(this);
+
     private const string DefaultSchema = "public";
 
     public DatabaseEngine Engine => DatabaseEngine.Postgres;

@@ -12,6 +12,17 @@ namespace TenantMigrations.Engine.Dialects.Sqlite;
 /// </summary>
 public sealed class SqliteDialect : IDatabaseDialect
 {
+    private SqliteSchemaRenderer? schemaRenderer;
+
+    public Schema.Typed.ISchemaRenderer SchemaRenderer => schemaRenderer ??= new SqliteSchemaRenderer(this, SqliteLibraryVersion());
+
+    private static Version SqliteLibraryVersion()
+    {
+        using var connection = new SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        return Version.Parse(connection.ServerVersion);
+    }
+
     public const string LockFolderName = ".tenantmigrations";
 
     private const string LockFileSuffix = ".lock";
