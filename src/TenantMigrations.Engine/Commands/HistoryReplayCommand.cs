@@ -12,7 +12,6 @@ namespace TenantMigrations.Engine.Commands;
 /// </summary>
 public sealed class HistoryReplayCommand(MigrationSet settingsSource, Tenant from, Tenant to, MigrateOptions options, FleetMigrator? migrator = null) : IDisposable
 {
-    // Never disposed on purpose: Cancel may arrive at any moment, even after the command finished.
     private readonly CancellationTokenSource cancellation = new();
     private readonly FleetMigrator fleet = migrator ?? new FleetMigrator();
 
@@ -64,7 +63,11 @@ public sealed class HistoryReplayCommand(MigrationSet settingsSource, Tenant fro
         }
     }
 
-    public void Dispose() => GC.SuppressFinalize(this);
+    public void Dispose()
+    {
+        cancellation.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private static bool IsSameTenant(Tenant a, Tenant b) =>
         string.Equals(a.Name, b.Name, StringComparison.OrdinalIgnoreCase)
