@@ -72,7 +72,7 @@ public abstract class HistoryReplayScenarios : IDisposable
     }
 
     /// <summary>
-    /// V1 (with a placeholder and a trailing comment), V2, a repeatable view, V3, V4 failed, then V3 undone:
+    /// V1 (with a placeholder and a trailing comment), V2, a repeatable view, V3 applied then undone, and V4 failed:
     /// what counts as applied is V1, V2 and the view.
     /// </summary>
     protected async Task<Tenant> SourceWithHistoryAsync(string name = "acme")
@@ -84,10 +84,13 @@ public abstract class HistoryReplayScenarios : IDisposable
         WriteMigration("R__views.sql", "DROP VIEW IF EXISTS order_totals;\nCREATE VIEW order_totals AS SELECT customer_id, SUM(total) AS total FROM orders GROUP BY customer_id;\n");
         var source = await CreateEmptyTenantAsync(name);
         Assert.All(await MigrateAsync(source, MigrationSet.Load(Migrations)), r => Assert.True(r.Succeeded, r.Error?.Message));
+        var undo = new MigrateOptions { LockTimeout = TimeSpan.FromSeconds(2), Undo = UndoRequest.ToTarget(MigrationVersion.Parse("2")) };
+        Assert.All(await MigrateAsync(source, MigrationSet.Load(Migrations), undo), r => Assert.True(r.Succeeded, r.Error?.Message));
+        // V3 leaves the folder once undone, so that the next run does not apply it again.
+        File.Delete(Path.Combine(Migrations, "V3__audit.sql"));
+        File.Delete(Path.Combine(Migrations, "U3__audit.sql"));
         WriteMigration("V4__broken.sql", "INSERT INTO no_such_table (id) VALUES (1);\n");
         Assert.All(await MigrateAsync(source, MigrationSet.Load(Migrations)), r => Assert.Equal(TenantState.Failed, r.StateAfter));
-        var undo = new MigrateOptions { LockTimeout = TimeSpan.FromSeconds(2), Undo = UndoRequest.ToTarget(MigrationVersion.Parse("2")) };
-        Assert.All(await MigrateAsync(source, MigrationSet.Load(Migrations), undo), r => Assert.Null(r.Error?.Message));
         return source;
     }
 

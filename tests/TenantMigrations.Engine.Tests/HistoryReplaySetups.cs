@@ -1,3 +1,4 @@
+using Npgsql;
 using TenantMigrations.Engine.Commands;
 using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Migrations;
@@ -116,13 +117,18 @@ public sealed class SqliteHistoryReplayTests : HistoryReplayScenarios
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresSchemaHistoryReplayTests(PostgresFixture postgres) : HistoryReplayScenarios
 {
-    private string? database;
+    private string? connectionString;
 
     protected override async Task<Tenant> CreateEmptyTenantAsync(string name)
     {
-        database ??= await postgres.NewDatabaseAsync("replay");
-        await postgres.Server.ExecuteAsync($"CREATE SCHEMA {name}", database);
-        return new Tenant { Name = name, Engine = DatabaseEngine.Postgres, ConnectionString = postgres.Server.ConnectionStringFor(database), Schema = name };
+        connectionString ??= await postgres.NewDatabaseAsync("replay");
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"CREATE SCHEMA {name}", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        return new Tenant { Name = name, Engine = DatabaseEngine.Postgres, ConnectionString = connectionString, Schema = name };
     }
 
     protected override async Task<IReadOnlyList<string>> DumpAsync(Tenant tenant)
@@ -187,8 +193,8 @@ public sealed class PostgresDatabaseHistoryReplayTests(PostgresFixture postgres)
 {
     protected override async Task<Tenant> CreateEmptyTenantAsync(string name)
     {
-        var database = await postgres.NewDatabaseAsync(name);
-        return new Tenant { Name = name, Engine = DatabaseEngine.Postgres, ConnectionString = postgres.Server.ConnectionStringFor(database) };
+        var connectionString = await postgres.NewDatabaseAsync(name);
+        return new Tenant { Name = name, Engine = DatabaseEngine.Postgres, ConnectionString = connectionString };
     }
 
     protected override async Task<IReadOnlyList<string>> DumpAsync(Tenant tenant)
