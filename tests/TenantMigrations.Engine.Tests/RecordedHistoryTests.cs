@@ -99,4 +99,20 @@ public sealed class RecordedHistoryTests
         Assert.False(v1.Directives.Transaction);
         Assert.Equal("R__views.sql", Assert.Single(set.Repeatable).Files.Single().FileName);
     }
+
+    [Fact]
+    public void A_replayed_script_is_not_rendered_again_for_the_target()
+    {
+        const string text = "INSERT INTO notes (body) VALUES ('${tenant} said ${nobody}');";
+        var history = RecordedHistoryBuilder.Build(Acme, "j", [Row(1, "1", "notes", script: text)]);
+        var set = ReplaySet.From(history, new MigrationSettings());
+        var sandbox = new Tenant { Name = "sandbox", Engine = DatabaseEngine.Sqlite, ConnectionString = "Data Source=sandbox.db" };
+
+        var plan = Planning.Planner.Plan(set, sandbox, JournalSnapshot.Empty, new Planning.PlanOptions(), new Execution.FleetMigrator().DialectFor(sandbox));
+
+        Assert.Null(plan.Blocker);
+        var pending = Assert.Single(plan.Pending);
+        Assert.Equal(text, Assert.Single(pending.Statements).TrimEnd(';').TrimEnd() + ";");
+        Assert.Equal(text, pending.RenderedSql);
+    }
 }
