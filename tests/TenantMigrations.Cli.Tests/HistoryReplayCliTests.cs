@@ -51,7 +51,7 @@ public sealed class HistoryReplayCliTests : IDisposable
         Assert.Equal(["V1__init.sql", "V2__orders.sql", "R__views.sql"], line.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
         Assert.Contains("'acme'", File.ReadAllText(temp.Combine("acme-history", "V1__init.sql")), StringComparison.Ordinal);
         Assert.Contains("Source tenant: acme", File.ReadAllText(temp.Combine("acme-history", "README.md")), StringComparison.Ordinal);
-        Assert.True(again.ExitCode != 0, again.ToString());
+        Assert.Equal(2, again.ExitCode);
         Assert.Contains("HistoryOutputExists", again.Stderr, StringComparison.Ordinal);
         Assert.Contains("acme-history", again.Stderr, StringComparison.Ordinal);
         Assert.True(forced.ExitCode == 0, forced.ToString());

@@ -51,11 +51,11 @@ public sealed class SqliteHistoryReplayTests : HistoryReplayScenarios
         using (var export = new HistoryExportCommand(MigrationSet.Load(Migrations), output, force: false, migrator: Migrator))
         {
             export.Add(source, host);
-            Assert.Null(export.Run(host));
+            var refused = Assert.Throws<CommandTerminatingException>(() => export.Run(host));
+            Assert.Equal(ReplayErrorIds.OutputExists, refused.Error.ErrorId);
+            Assert.Contains(output, refused.Error.Message, StringComparison.Ordinal);
         }
 
-        Assert.Equal(ReplayErrorIds.OutputExists, Assert.Single(host.Errors).ErrorId);
-        Assert.Contains(output, host.Errors[0].Message, StringComparison.Ordinal);
         Assert.Equal(["V9__stale.sql"], Directory.GetFiles(output).Select(Path.GetFileName));
 
         var forced = new CommandHostRecorder();
@@ -66,6 +66,30 @@ public sealed class SqliteHistoryReplayTests : HistoryReplayScenarios
         }
         Assert.Empty(forced.Errors);
         Assert.Equal(["README.md", "R__views.sql", "V1__init.sql", "V2__orders.sql"], Directory.GetFiles(output).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_custom_journal_table_is_read_on_the_source_and_named_in_the_exported_settings()
+    {
+        Folder.Write(Path.Combine("migrations", "tenantmigrations.json"), """{ "journalTable": "tm_journal" }""");
+        WriteMigration("V1__init.sql", "CREATE TABLE customers (id INTEGER PRIMARY KEY);\n");
+        var source = await CreateEmptyTenantAsync("custom");
+        Assert.All(await MigrateAsync(source, MigrationSet.Load(Migrations)), r => Assert.True(r.Succeeded, r.Error?.Message));
+        var output = Folder.Combine("custom-history");
+        var host = new CommandHostRecorder();
+
+        using (var export = new HistoryExportCommand(MigrationSet.Load(Migrations), output, force: false, migrator: Migrator))
+        {
+            export.Add(source, host);
+            Assert.NotNull(export.Run(host));
+        }
+
+        Assert.Empty(host.Errors);
+        Assert.Equal("tm_journal", MigrationSet.Load(output).Settings.JournalTable);
+        var rebuilt = await CreateEmptyTenantAsync("rebuilt");
+        Assert.All(await MigrateAsync(rebuilt, MigrationSet.Load(output)), r => Assert.True(r.Succeeded, r.Error?.Message));
+        await using var connection = await OpenAsync(rebuilt);
+        Assert.Equal(["column customers.id #1 INTEGER NULL", "relation customers table"], await CatalogDump.SqliteAsync(connection, "tm_journal"));
     }
 
     [Fact]

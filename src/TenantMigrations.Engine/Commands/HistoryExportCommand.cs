@@ -22,6 +22,14 @@ public sealed class HistoryExportCommand(MigrationSet set, string outputFolder, 
         var tenant = Tenants[0];
         try
         {
+            HistoryFolderWriter.CheckFolder(outputFolder, force);
+        }
+        catch (RecordedHistoryException ex)
+        {
+            throw ReplayErrorIds.Terminating(ex.ErrorId, ex.Message, outputFolder);
+        }
+        try
+        {
             host.WriteVerbose($"{tenant.Name}: reading the journal {Set.Settings.JournalTable}");
             var history = HistoryReader.ReadAsync(Migrator.DialectFor(tenant), tenant, Set.Settings.JournalTable, limits ?? new ConnectionLimits(), CancellationToken).GetAwaiter().GetResult();
             foreach (var warning in history.Warnings()) host.WriteWarning(warning);

@@ -31,31 +31,39 @@ public static class HistoryFolderWriter
         var custom = history.JournalTable != MigrationSettings.DefaultJournalTable;
         if (custom) written.Add(MigrationSettings.FileName);
 
-        var stale = new List<string>();
-        if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
-        {
-            if (!force)
-            {
-                var present = Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal).Take(5);
-                throw new RecordedHistoryException(ReplayErrorIds.OutputExists,
-                    $"The output folder {folder} is not empty ({string.Join(", ", present)}...): nothing was written. Pass -Force (--force) to replace its migration files, or choose an empty folder.");
-            }
-            var nested = Directory.EnumerateDirectories(folder).SelectMany(d => Directory.EnumerateFiles(d, "*.sql", new EnumerationOptions { RecurseSubdirectories = true, MatchCasing = MatchCasing.CaseInsensitive })).FirstOrDefault();
-            if (nested is not null)
-            {
-                throw new RecordedHistoryException(ReplayErrorIds.OutputExists,
-                    $"The output folder {folder} holds {nested} in a subfolder, which a migrate would run too: nothing was written. Choose an empty folder.");
-            }
-            stale.AddRange(Directory.EnumerateFiles(folder, "*.sql", new EnumerationOptions { MatchCasing = MatchCasing.CaseInsensitive })
-                .Where(path => !written.Contains(Path.GetFileName(path), StringComparer.OrdinalIgnoreCase)));
-        }
+        var stale = CheckFolder(folder, force).Where(path => !written.Contains(Path.GetFileName(path), StringComparer.OrdinalIgnoreCase)).ToList();
 
         Directory.CreateDirectory(folder);
         foreach (var path in stale) File.Delete(path);
         foreach (var (fileName, script) in files) File.WriteAllText(Path.Combine(folder, fileName), WithFinalNewline(script.Script), Utf8);
         File.WriteAllText(Path.Combine(folder, ReadmeName), Readme(history, files, exportedAt), Utf8);
-        if (custom) File.WriteAllText(Path.Combine(folder, MigrationSettings.FileName), $"{{ \"journalTable\": \"{history.JournalTable}\" }}\n", Utf8);
+        var settings = Path.Combine(folder, MigrationSettings.FileName);
+        // An earlier export's settings would otherwise point a migrate of this folder at the wrong journal table.
+        if (custom) File.WriteAllText(settings, $"{{ \"journalTable\": \"{history.JournalTable}\" }}\n", Utf8);
+        else File.Delete(settings);
         return files.Select(f => f.FileName).ToList();
+    }
+
+    /// <summary>
+    /// Refuses a folder that holds anything unless <paramref name="force"/>, and even then one with .sql files in a
+    /// subfolder, which a migrate would run too. Returns the .sql files a forced export replaces or removes.
+    /// </summary>
+    public static IReadOnlyList<string> CheckFolder(string folder, bool force)
+    {
+        if (!Directory.Exists(folder) || !Directory.EnumerateFileSystemEntries(folder).Any()) return [];
+        if (!force)
+        {
+            var present = Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal).Take(5);
+            throw new RecordedHistoryException(ReplayErrorIds.OutputExists,
+                $"The output folder {folder} is not empty ({string.Join(", ", present)}...): nothing was written. Pass -Force (--force) to replace its migration files, or choose an empty folder.");
+        }
+        var nested = Directory.EnumerateDirectories(folder).SelectMany(d => Directory.EnumerateFiles(d, "*.sql", new EnumerationOptions { RecurseSubdirectories = true, MatchCasing = MatchCasing.CaseInsensitive })).FirstOrDefault();
+        if (nested is not null)
+        {
+            throw new RecordedHistoryException(ReplayErrorIds.OutputExists,
+                $"The output folder {folder} holds {nested} in a subfolder, which a migrate would run too: nothing was written. Choose an empty folder.");
+        }
+        return Directory.EnumerateFiles(folder, "*.sql", new EnumerationOptions { MatchCasing = MatchCasing.CaseInsensitive }).ToList();
     }
 
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
