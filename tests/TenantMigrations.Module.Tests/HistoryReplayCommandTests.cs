@@ -86,4 +86,25 @@ public sealed class HistoryReplayCommandTests : IDisposable
         Assert.Equal(ReplayErrorIds.InvalidReplayTenants, refused.Error.ErrorId);
         Assert.Contains("same tenant", refused.Error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Copy_takes_a_target_that_carries_the_source_name_on_another_file()
+    {
+        fleet.WriteStandardMigrations();
+        Migrate("acme");
+        var stagingPath = fleet.Folder.Combine("staging", "acme.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(stagingPath)!);
+        File.WriteAllBytes(stagingPath, []);
+        var staging = new Tenant { Name = "acme", Engine = DatabaseEngine.Sqlite, ConnectionString = $"Data Source={stagingPath}" };
+        var host = new FakeHost();
+
+        using (var copy = new HistoryReplayCommand(fleet.Load(), fleet.Tenant("acme"), staging, new MigrateOptions()))
+        {
+            copy.Run(host);
+        }
+
+        Assert.Empty(host.Errors);
+        Assert.True(Assert.Single(host.ObjectsOf<TenantMigrationResult>()).Succeeded);
+        Assert.Equal(["1", "2"], host.ObjectsOf<TenantMigrationResult>().Single().Applied.Select(a => a.Version));
+    }
 }

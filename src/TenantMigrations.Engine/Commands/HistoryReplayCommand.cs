@@ -22,7 +22,7 @@ public sealed class HistoryReplayCommand(MigrationSet settingsSource, Tenant fro
         if (to.InputProblem is not null) throw CommandErrorIds.Terminating(ErrorIds.InvalidTenant, $"-To: {to.InputProblem}", to.Input ?? to);
         if (IsSameTenant(from, to))
         {
-            throw ReplayErrorIds.Terminating(ReplayErrorIds.InvalidReplayTenants, $"The source '{from.Name}' and the target '{to.Name}' are the same tenant: replay into a new, empty one.", to);
+            throw ReplayErrorIds.Terminating(ReplayErrorIds.InvalidReplayTenants, $"The source '{from.Name}' and the target '{to.Name}' are the same tenant (same engine, database and schema): replay into a new, empty one.", to);
         }
 
         RecordedHistory history;
@@ -69,7 +69,18 @@ public sealed class HistoryReplayCommand(MigrationSet settingsSource, Tenant fro
         GC.SuppressFinalize(this);
     }
 
-    private static bool IsSameTenant(Tenant a, Tenant b) =>
-        string.Equals(a.Name, b.Name, StringComparison.OrdinalIgnoreCase)
-        || a.Engine == b.Engine && string.Equals(a.Schema ?? "", b.Schema ?? "", StringComparison.Ordinal) && string.Equals(a.GetConnectionString(), b.GetConnectionString(), StringComparison.Ordinal);
+    /// <summary>The same database objects: a name alone does not tell, since a staging copy may carry the production name.</summary>
+    private static bool IsSameTenant(Tenant a, Tenant b)
+    {
+        if (a.Engine != b.Engine || !string.Equals(a.Schema ?? "", b.Schema ?? "", StringComparison.Ordinal)) return false;
+        if (a.Engine != DatabaseEngine.Sqlite) return string.Equals(a.GetConnectionString(), b.GetConnectionString(), StringComparison.Ordinal);
+        try
+        {
+            return string.Equals(Dialects.Sqlite.SqliteDialect.DatabasePath(a), Dialects.Sqlite.SqliteDialect.DatabasePath(b), StringComparison.Ordinal);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
 }
