@@ -26,6 +26,7 @@ public sealed class HistoryReplayCommand(MigrationSet settingsSource, Tenant fro
         }
 
         RecordedHistory history;
+        MigrationSet set;
         try
         {
             host.WriteVerbose($"{from.Name}: reading the journal {journalTable}");
@@ -36,15 +37,26 @@ public sealed class HistoryReplayCommand(MigrationSet settingsSource, Tenant fro
                 throw new RecordedHistoryException(ReplayErrorIds.HistoryNotReplayable,
                     $"{SourceSchemaReferences.Describe(history, named)}: replayed into '{to.Name}' they would change '{from.Name}' itself. Export the history, take the schema name out of those files, and migrate '{to.Name}' with that folder.");
             }
+            set = ReplaySet.From(history, settingsSource.Settings);
+        }
+        catch (RecordedHistoryException ex)
+        {
+            throw ReplayErrorIds.Terminating(ex.ErrorId, ex.Message, from);
+        }
+        catch (MigrationSetException ex)
+        {
+            throw ReplayErrorIds.Terminating(ReplayErrorIds.HistoryNotReplayable, $"Tenant '{from.Name}': a recorded script cannot run: {ex.Message}", from);
+        }
+        try
+        {
             host.WriteVerbose($"{to.Name}: checking that the target is empty");
             ReplayTarget.EnsureEmptyAsync(fleet.DialectFor(to), to, journalTable, options.Limits, cancellation.Token).GetAwaiter().GetResult();
         }
         catch (RecordedHistoryException ex)
         {
-            throw ReplayErrorIds.Terminating(ex.ErrorId, ex.Message, ex.ErrorId is ReplayErrorIds.TargetNotEmpty or ReplayErrorIds.TargetNotFound ? to : from);
+            throw ReplayErrorIds.Terminating(ex.ErrorId, ex.Message, to);
         }
 
-        var set = ReplaySet.From(history, settingsSource.Settings);
         host.WriteVerbose($"Replaying {history.Versioned.Count} version(s) and {history.Repeatable.Count} repeatable(s) of '{from.Name}' into '{to.Name}'.");
         using var migrate = new TenantMigrationCommand(set, options with { Plan = new Planning.PlanOptions() }, fleet);
         using var forward = cancellation.Token.Register(migrate.Cancel);
