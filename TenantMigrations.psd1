@@ -15,6 +15,8 @@
     FormatsToProcess     = @('out/TenantMigrations/TenantMigrations.Format.ps1xml')
     TypesToProcess       = @('out/TenantMigrations/TenantMigrations.Types.ps1xml')
     CmdletsToExport      = @(
+        'Copy-TenantMigrationHistory'
+        'Export-TenantMigrationHistory'
         'Export-TenantMigrationSql'
         'Get-Tenant'
         'Get-TenantMigrationHistory'

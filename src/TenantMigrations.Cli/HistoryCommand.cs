@@ -20,6 +20,7 @@ public static class HistoryCommand
             command.Options.Add(option);
         }
         options.AddLimitsTo(command);
+        command.Subcommands.Add(HistoryExportVerb.Create(new FleetOptions()));
         command.SetAction((parseResult, cancellationToken) => CliApp.RunAsync(options.IsJson(parseResult), async console =>
         {
             var json = options.IsJson(parseResult);

@@ -21,13 +21,13 @@ public sealed class CmdletContractTests
         "Revoke", "Unblock", "Unprotect", "Use",
     };
 
-    private static readonly string[] FleetCmdlets = ["Get-TenantMigrationStatus", "Invoke-TenantMigration", "Export-TenantMigrationSql", "Test-TenantMigration", "Repair-TenantMigration", "Undo-TenantMigration", "Set-TenantMigrationBaseline", "Get-TenantMigrationHistory", "Test-TenantSchema"];
+    private static readonly string[] FleetCmdlets = ["Get-TenantMigrationStatus", "Invoke-TenantMigration", "Export-TenantMigrationSql", "Test-TenantMigration", "Repair-TenantMigration", "Undo-TenantMigration", "Set-TenantMigrationBaseline", "Get-TenantMigrationHistory", "Test-TenantSchema", "Export-TenantMigrationHistory"];
 
     [Fact]
     public void The_module_has_the_cmdlets_of_the_issue()
     {
         Assert.Equal(
-            ["Export-TenantMigrationSql", "Get-Tenant", "Get-TenantMigrationHistory", "Get-TenantMigrationRun", "Get-TenantMigrationStatus", "Invoke-TenantMigration", "New-TenantMigration", "New-TenantObject", "Repair-TenantMigration", "Set-TenantMigrationBaseline", "Test-TenantMigration", "Test-TenantSchema", "Undo-TenantMigration"],
+            ["Copy-TenantMigrationHistory", "Export-TenantMigrationHistory", "Export-TenantMigrationSql", "Get-Tenant", "Get-TenantMigrationHistory", "Get-TenantMigrationRun", "Get-TenantMigrationStatus", "Invoke-TenantMigration", "New-TenantMigration", "New-TenantObject", "Repair-TenantMigration", "Set-TenantMigrationBaseline", "Test-TenantMigration", "Test-TenantSchema", "Undo-TenantMigration"],
             CmdletContract.All.Select(c => c.Name));
     }
 
@@ -64,6 +64,20 @@ public sealed class CmdletContractTests
         Assert.True(repair.SupportsShouldProcess);
         Assert.Equal("High", repair.ConfirmImpact);
         Assert.True(CmdletContract.Get("New-TenantMigration").SupportsShouldProcess);
+    }
+
+    [Fact]
+    public void Copy_history_asks_with_medium_impact_and_Export_history_writes_without_asking()
+    {
+        var copy = CmdletContract.Get("Copy-TenantMigrationHistory");
+        Assert.True(copy.SupportsShouldProcess);
+        Assert.Equal("Medium", copy.ConfirmImpact);
+        Assert.Equal("TenantMigrations.TenantMigrationResult", Assert.Single(copy.OutputTypes));
+        Assert.True(CmdletContract.Parameter("Copy-TenantMigrationHistory", "From").Sets.Single().Mandatory);
+        Assert.True(CmdletContract.Parameter("Copy-TenantMigrationHistory", "To").Sets.Single().Mandatory);
+        Assert.Equal("TenantMigrations.TenantHistoryExport", Assert.Single(CmdletContract.Get("Export-TenantMigrationHistory").OutputTypes));
+        Assert.True(CmdletContract.Parameter("Export-TenantMigrationHistory", "OutputPath").Sets.Single().Mandatory);
+        Assert.Equal("SwitchParameter", CmdletContract.Parameter("Export-TenantMigrationHistory", "Force").TypeName);
     }
 
     [Fact]

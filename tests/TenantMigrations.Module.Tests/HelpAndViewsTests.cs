@@ -107,7 +107,7 @@ public sealed class HelpAndViewsTests
     {
         var format = XDocument.Load(Path.Combine(ModuleLayout.Folder, "TenantMigrations.Format.ps1xml"));
         var views = format.Descendants("View").ToList();
-        Assert.Equal(13, views.Count);
+        Assert.Equal(14, views.Count);
         foreach (var view in views)
         {
             var typeName = view.Descendants("TypeName").Single().Value;

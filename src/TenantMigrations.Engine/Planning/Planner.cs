@@ -162,6 +162,8 @@ public static class Planner
             invalid.Add($"{migration} has no file for {tenant.Engine} (add a plain .sql file or a .{EngineSuffix(tenant.Engine)}.sql variant).");
             return null;
         }
+        // A script without placeholders is sent as it is: a replayed script was rendered once already, for its source.
+        if (file.Placeholders.Count == 0) return new PlannedMigration(migration, file, file.Content, set.StatementsOf(file, dialect), OutOfOrder: false, Retry: false);
         var problems = Placeholders.Problems(file, values);
         if (problems.Count > 0)
         {
