@@ -13,7 +13,8 @@ public static class DriftCommand
 {
     public static Command Create(FleetOptions options)
     {
-        var reference = new Option<string>("--reference-tenant") { Description = "A tenant known to be good, among the tenants selected: tenants at its version are compared with its live schema.", Required = true };
+        var reference = new Option<string?>("--reference-tenant") { Description = "A tenant known to be good, among the tenants selected: tenants at its version are compared with its live schema." };
+        var typedReference = new Option<bool>("--typed-reference") { Description = "Compare each tenant with the schema that the fully typed migrations folder (--migrations) describes at the tenant's version." };
         var summary = new Option<bool>("--summary") { Description = "Print only the drift classes (tenants grouped by their set of differences)." };
         var suggestDir = new Option<string?>("--suggest-dir") { Description = "Write one suggested SQL script per drift class and engine to this folder (a suggestion to review, never run by the tool)." };
         var command = new Command("drift", "Compare each tenant's live schema (tables, columns, keys, indexes, views) with a reference tenant at the same version. Exit code 1 when drift is found.");
@@ -23,6 +24,11 @@ public static class DriftCommand
         }
         options.AddLimitsTo(command);
         command.Options.Add(reference);
+        command.Options.Add(typedReference);
+        command.Validators.Add(result =>
+        {
+            if ((result.GetValue(reference) is null) == !result.GetValue(typedReference)) result.AddError("Give exactly one reference: --reference-tenant NAME or --typed-reference.");
+        });
         command.Options.Add(summary);
         command.Options.Add(suggestDir);
         command.SetAction((parseResult, cancellationToken) => CliApp.RunAsync(options.IsJson(parseResult), async console =>
@@ -34,6 +40,7 @@ public static class DriftCommand
             using var drift = new SchemaDriftCommand(set, parseResult.GetValue(options.Throttle), options.Limits(parseResult))
             {
                 ReferenceTenant = parseResult.GetValue(reference),
+                TypedReference = parseResult.GetValue(typedReference),
                 SuggestionFolder = parseResult.GetValue(suggestDir) is { } folder ? Path.GetFullPath(folder) : null,
             };
             foreach (var tenant in tenants) drift.Add(tenant, host);

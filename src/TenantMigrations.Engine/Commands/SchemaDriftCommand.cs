@@ -1,3 +1,4 @@
+using TenantMigrations.Engine.Dialects;
 using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Migrations;
 using TenantMigrations.Engine.Planning;
@@ -31,6 +32,9 @@ public sealed class SchemaDriftCommand(MigrationSet set, int throttleLimit, Conn
     /// </summary>
     public ISchemaReference? Reference { get; init; }
 
+    /// <summary>Compare with the schema the fully typed migrations folder describes at each tenant's version.</summary>
+    public bool TypedReference { get; init; }
+
     /// <summary>Write the drift classes instead of one check per tenant.</summary>
     public bool Summary { get; init; }
 
@@ -39,10 +43,11 @@ public sealed class SchemaDriftCommand(MigrationSet set, int throttleLimit, Conn
 
     public SchemaDriftReport Run(ICommandHost host)
     {
-        if (ReferenceTenant is null && Reference is null)
+        if (ReferenceTenant is null && Reference is null && !TypedReference)
         {
-            throw new CommandTerminatingException(DriftErrorIds.Error(DriftErrorIds.NoSchemaReference, "Name a reference: -ReferenceTenant (CLI --reference-tenant) names a tenant known to be good, at the version to check.", null));
+            throw new CommandTerminatingException(DriftErrorIds.Error(DriftErrorIds.NoSchemaReference, "Name a reference: -ReferenceTenant (CLI --reference-tenant) names a tenant known to be good, at the version to check; -TypedReference (CLI --typed-reference) compares with what a fully typed migrations folder describes.", null));
         }
+        ISchemaReference? typedReference = TypedReference ? TypedFolderReferenceOf(Set) : null;
         var referenceTenant = ReferenceTenant is null ? null : Tenants.FirstOrDefault(t => string.Equals(t.Name, ReferenceTenant, StringComparison.OrdinalIgnoreCase))
             ?? throw new CommandTerminatingException(DriftErrorIds.Error(DriftErrorIds.ReferenceTenantNotFound,
                 $"The reference tenant '{ReferenceTenant}' is not among the {Tenants.Count} tenant(s) given: select it too (it is compared with itself).", ReferenceTenant));
@@ -70,7 +75,7 @@ public sealed class SchemaDriftCommand(MigrationSet set, int throttleLimit, Conn
                 }
             });
 
-            var reference = Reference ?? ReferenceFrom(referenceTenant!, statuses, reads);
+            var reference = Reference ?? typedReference ?? ReferenceFrom(referenceTenant!, statuses, reads);
             var checks = new List<TenantSchemaCheck>();
             var drifts = new Dictionary<TenantSchemaCheck, IReadOnlyList<SchemaDrift>>();
             foreach (var status in statuses)
@@ -98,6 +103,18 @@ public sealed class SchemaDriftCommand(MigrationSet set, int throttleLimit, Conn
         {
             progress.Complete();
             WarnAboutRetries(host);
+        }
+    }
+
+    private static TypedFolderReference TypedFolderReferenceOf(MigrationSet set)
+    {
+        try
+        {
+            return new TypedFolderReference(set, DialectRegistry.CreateDefault());
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new CommandTerminatingException(DriftErrorIds.Error(DriftErrorIds.NoSchemaReference, $"-TypedReference (CLI --typed-reference) needs a fully typed folder: {ex.Message}", null));
         }
     }
 
@@ -139,7 +156,7 @@ public sealed class SchemaDriftCommand(MigrationSet set, int throttleLimit, Conn
             }
             else
             {
-                drifts = SchemaComparer.Compare(expected.Snapshot, read.Snapshot);
+                drifts = SchemaComparer.Compare(expected.Snapshot, read.Snapshot, status.Tenant.Engine);
                 check.Status = drifts.Count == 0 ? SchemaCheckStatus.InSync : SchemaCheckStatus.Drifted;
                 check.Differences = [.. drifts.Select(d => d.ToDifference())];
             }

@@ -29,7 +29,11 @@ public sealed record ColumnShape(string Name, string Type, bool Nullable, string
 public sealed record IndexShape(string Name, IReadOnlyList<string> Columns, bool Unique, bool Constraint = false);
 
 /// <summary>A foreign key; <paramref name="OnDelete"/> is one of "no action", "restrict", "cascade", "set null", "set default".</summary>
-public sealed record ForeignKeyShape(string Name, IReadOnlyList<string> Columns, string ReferencedTable, IReadOnlyList<string> ReferencedColumns, string OnDelete);
+public sealed record ForeignKeyShape(string Name, IReadOnlyList<string> Columns, string ReferencedTable, IReadOnlyList<string> ReferencedColumns, string OnDelete)
+{
+    /// <summary>The name a foreign key gets where the catalog keeps none (SQLite): its columns, "fk(customer_id)".</summary>
+    public static string NameFromColumns(IReadOnlyList<string> columns) => $"fk({string.Join(", ", columns)})";
+}
 
 /// <summary>A view; the definition is compared after whitespace is collapsed.</summary>
 public sealed record ViewShape(string Name, string Definition);

@@ -5,15 +5,19 @@ using TenantMigrations.Engine.Migrations;
 
 namespace TenantMigrations.Commands;
 
-[Cmdlet(VerbsDiagnostic.Test, "TenantSchema", HelpUri = HelpLinks.Base + "Test-TenantSchema.md")]
+[Cmdlet(VerbsDiagnostic.Test, "TenantSchema", DefaultParameterSetName = ReferenceTenantSet, HelpUri = HelpLinks.Base + "Test-TenantSchema.md")]
 [OutputType(typeof(TenantSchemaCheck))]
 [OutputType(typeof(SchemaDriftClass))]
 public sealed class TestTenantSchemaCommand : FleetCmdletBase
 {
     /// <summary>A tenant known to be good; every tenant at its version is compared with its live schema.</summary>
-    [Parameter(Mandatory = true)]
+    [Parameter(Mandatory = true, ParameterSetName = ReferenceTenantSet)]
     [ValidateNotNullOrEmpty]
-    public string ReferenceTenant { get; set; } = "";
+    public string? ReferenceTenant { get; set; }
+
+    /// <summary>Compare each tenant with the schema that the fully typed migrations folder (-Path) describes at the tenant's version.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = TypedReferenceSet)]
+    public SwitchParameter TypedReference { get; set; }
 
     /// <summary>One object per drift class (tenants with the same differences) instead of one per tenant.</summary>
     [Parameter]
@@ -42,6 +46,8 @@ public sealed class TestTenantSchemaCommand : FleetCmdletBase
     public int CommandTimeoutSec { get; set; }
 
     private const int DefaultThrottleLimit = 4;
+    private const string ReferenceTenantSet = "ReferenceTenant";
+    private const string TypedReferenceSet = "TypedReference";
 
     private protected override FleetCommand CreateCommand(MigrationSet set) =>
         new SchemaDriftCommand(set, ThrottleLimit, new ConnectionLimits
@@ -51,6 +57,7 @@ public sealed class TestTenantSchemaCommand : FleetCmdletBase
         })
         {
             ReferenceTenant = ReferenceTenant,
+            TypedReference = TypedReference,
             Summary = Summary,
             SuggestionFolder = SuggestionPath is null ? null : GetUnresolvedProviderPathFromPSPath(SuggestionPath),
         };

@@ -1,7 +1,9 @@
 using TenantMigrations.Engine.Commands;
 using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Migrations;
+using TenantMigrations.Engine.Planning;
 using TenantMigrations.Engine.Schema.Catalog;
+using TenantMigrations.Engine.Schema.Drift;
 using TenantMigrations.TestSupport;
 
 namespace TenantMigrations.Engine.Tests.Drift;
@@ -57,6 +59,60 @@ public abstract class DriftScenarios : IDisposable
         using var command = new SchemaDriftCommand(MigrationSet.Load(Migrations), 4, catalog: catalog) { ReferenceTenant = reference, Summary = summary, SuggestionFolder = suggestions };
         foreach (var tenant in tenants) command.Add(tenant, host);
         return (command.Run(host), host);
+    }
+
+    [Fact]
+    public async Task A_fully_typed_folder_describes_the_live_schema_of_the_tenants_migrated_from_it()
+    {
+        Folder.Write(Path.Combine("migrations", "V1__shop.json"), """
+            { "operations": [
+              { "op": "createTable", "table": "customers", "columns": [
+                  { "name": "id", "type": "Int", "primaryKey": true },
+                  { "name": "name", "type": "String", "length": 100, "nullable": false } ] },
+              { "op": "createTable", "table": "orders", "columns": [
+                  { "name": "id", "type": "Int", "primaryKey": true },
+                  { "name": "customer_id", "type": "Int", "nullable": false,
+                    "references": { "table": "customers", "column": "id", "onDelete": "cascade" } },
+                  { "name": "note", "type": "String", "length": 200 } ] },
+              { "op": "createIndex", "table": "orders", "name": "ix_orders_customer", "columns": ["customer_id"] } ] }
+            """);
+        Folder.Write(Path.Combine("migrations", "V2__order_status.json"), """
+            { "operations": [
+              { "op": "addColumn", "table": "orders",
+                "column": { "name": "status", "type": "String", "length": 16, "nullable": false, "default": "open" },
+                "backfill": { "expression": "'open'", "batchSize": 100 } } ] }
+            """);
+        var tenants = await CreateTenantsAsync(3);
+        await MigrateAsync(tenants.Take(2).ToList());
+        var atVersionOne = await new FleetMigrator().MigrateAsync([tenants[2]], MigrationSet.Load(Migrations), new MigrateOptions { LockTimeout = TimeSpan.FromSeconds(5), Plan = new PlanOptions { TargetVersion = MigrationVersion.Parse("1") } }, new NullFleetSink());
+        Assert.Equal(1, atVersionOne.Succeeded);
+        await ExecuteAsync(tenants[1], "CREATE INDEX ix_tmp ON orders (note)");
+
+        var host = new DriftTestHost();
+        using var command = new SchemaDriftCommand(MigrationSet.Load(Migrations), 4) { TypedReference = true };
+        foreach (var tenant in tenants) command.Add(tenant, host);
+        var report = command.Run(host);
+
+        Assert.Empty(host.Errors);
+        var checks = report.Checks.ToDictionary(c => c.TenantName);
+        Assert.True(checks[tenants[0].Name].Status == SchemaCheckStatus.InSync, string.Join("; ", checks[tenants[0].Name].Differences.Select(d => d.Description)));
+        Assert.True(checks[tenants[2].Name].Status == SchemaCheckStatus.InSync, string.Join("; ", checks[tenants[2].Name].Differences.Select(d => d.Description)));
+        Assert.Equal("1", checks[tenants[2].Name].Version);
+        var drifted = checks[tenants[1].Name];
+        Assert.Equal(SchemaCheckStatus.Drifted, drifted.Status);
+        var difference = Assert.Single(drifted.Differences);
+        Assert.Equal(("Extra", "Index", "orders.ix_tmp"), (difference.Kind.ToString(), difference.ObjectType.ToString(), difference.Name));
+    }
+
+    [Fact]
+    public void A_typed_reference_refuses_a_folder_with_plain_sql_naming_the_file()
+    {
+        WriteSchemaMigration();
+        var host = new DriftTestHost();
+        using var command = new SchemaDriftCommand(MigrationSet.Load(Migrations), 4) { TypedReference = true };
+        var refused = Assert.Throws<CommandTerminatingException>(() => command.Run(host));
+        Assert.Equal(DriftErrorIds.NoSchemaReference, refused.Error.ErrorId);
+        Assert.Contains("V1__shop.sql", refused.Error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

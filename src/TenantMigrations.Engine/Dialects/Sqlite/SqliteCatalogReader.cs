@@ -69,7 +69,7 @@ internal static class SqliteCatalogReader
             }
             foreach (var row in rows)
             {
-                builder.AddForeignKey(owner, row.Table, new ForeignKeyShape($"fk({string.Join(", ", row.Columns)})", row.Columns, row.Referenced, row.ReferencedColumns, row.OnDelete));
+                builder.AddForeignKey(owner, row.Table, new ForeignKeyShape(ForeignKeyShape.NameFromColumns(row.Columns), row.Columns, row.Referenced, row.ReferencedColumns, row.OnDelete));
             }
         }
 

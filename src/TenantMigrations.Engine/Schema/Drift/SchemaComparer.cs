@@ -1,19 +1,23 @@
+using TenantMigrations.Engine.Schema.Typed;
+
 namespace TenantMigrations.Engine.Schema.Drift;
 
 /// <summary>
 /// Compares a tenant's live schema with its reference, object by object and name by name. A missing or extra table
-/// is one difference: its columns and indexes are not listed again. Column order is not compared.
+/// is one difference: its columns and indexes are not listed again. Column order is not compared. Types and defaults
+/// compare after <see cref="Typed.CatalogText"/>'s normalisation for the engine, so a projected schema and a live one
+/// that mean the same compare equal; on SQLite, which keeps no foreign key names, foreign keys pair by their columns.
 /// </summary>
 public static class SchemaComparer
 {
-    public static IReadOnlyList<SchemaDrift> Compare(SchemaSnapshot expected, SchemaSnapshot actual)
+    public static IReadOnlyList<SchemaDrift> Compare(SchemaSnapshot expected, SchemaSnapshot actual, DatabaseEngine engine)
     {
         var drifts = new List<SchemaDrift>();
         foreach (var (name, want, have) in Pair(expected.Tables, actual.Tables, t => t.Name))
         {
             if (have is null) drifts.Add(new(SchemaDifferenceKind.Missing, SchemaObjectType.Table, name, name, want, null));
             else if (want is null) drifts.Add(new(SchemaDifferenceKind.Extra, SchemaObjectType.Table, name, name, null, have));
-            else CompareTable(want, have, drifts);
+            else CompareTable(want, have, engine, drifts);
         }
         foreach (var (name, want, have) in Pair(expected.Views, actual.Views, v => v.Name))
         {
@@ -23,12 +27,12 @@ public static class SchemaComparer
         return drifts;
     }
 
-    private static void CompareTable(TableShape want, TableShape have, List<SchemaDrift> drifts)
+    private static void CompareTable(TableShape want, TableShape have, DatabaseEngine engine, List<SchemaDrift> drifts)
     {
         var table = want.Name;
         foreach (var (name, expected, actual) in Pair(want.Columns, have.Columns, c => c.Name))
         {
-            if (expected is not null && actual is not null && SameColumn(expected, actual)) continue;
+            if (expected is not null && actual is not null && SameColumn(expected, actual, engine)) continue;
             drifts.Add(new(KindOf(expected, actual), SchemaObjectType.Column, table, name, expected, actual));
         }
         if (!want.PrimaryKey.SequenceEqual(have.PrimaryKey, StringComparer.Ordinal))
@@ -42,15 +46,18 @@ public static class SchemaComparer
             var type = (expected ?? actual)!.Constraint ? SchemaObjectType.UniqueConstraint : SchemaObjectType.Index;
             drifts.Add(new(KindOf(expected, actual), type, table, name, expected, actual));
         }
-        foreach (var (name, expected, actual) in Pair(want.ForeignKeys, have.ForeignKeys, f => f.Name))
+        Func<ForeignKeyShape, string> foreignKeyName = engine == DatabaseEngine.Sqlite ? f => ForeignKeyShape.NameFromColumns(f.Columns) : f => f.Name;
+        foreach (var (name, expected, actual) in Pair(want.ForeignKeys, have.ForeignKeys, foreignKeyName))
         {
             if (expected is not null && actual is not null && SameForeignKey(expected, actual)) continue;
             drifts.Add(new(KindOf(expected, actual), SchemaObjectType.ForeignKey, table, name, expected, actual));
         }
     }
 
-    private static bool SameColumn(ColumnShape expected, ColumnShape actual) =>
-        string.Equals(expected.Type, actual.Type, StringComparison.OrdinalIgnoreCase) && expected.Nullable == actual.Nullable && expected.Default == actual.Default;
+    private static bool SameColumn(ColumnShape expected, ColumnShape actual, DatabaseEngine engine) =>
+        CatalogText.NormalizeType(engine, expected.Type) == CatalogText.NormalizeType(engine, actual.Type)
+        && expected.Nullable == actual.Nullable
+        && CatalogText.NormalizeDefault(engine, expected.Default) == CatalogText.NormalizeDefault(engine, actual.Default);
 
     private static bool SameForeignKey(ForeignKeyShape expected, ForeignKeyShape actual) =>
         expected.Columns.SequenceEqual(actual.Columns, StringComparer.Ordinal)

@@ -23,10 +23,13 @@ public sealed class TypedSchemaProjection(ISchemaRenderer renderer)
     /// The schema a tenant has after every versioned migration of a fully typed folder (each one a .json file);
     /// throws naming the first migration that is plain SQL, whose effect cannot be predicted.
     /// </summary>
-    public static SchemaSnapshot Project(MigrationSet set, IDatabaseDialect dialect)
+    public static SchemaSnapshot Project(MigrationSet set, IDatabaseDialect dialect) => Project(set, dialect, upToVersion: null);
+
+    /// <summary>The schema after the versioned migrations up to and including <paramref name="upToVersion"/> (all of them when null).</summary>
+    public static SchemaSnapshot Project(MigrationSet set, IDatabaseDialect dialect, MigrationVersion? upToVersion)
     {
         var projection = new TypedSchemaProjection(dialect.SchemaRenderer);
-        foreach (var migration in set.Versioned)
+        foreach (var migration in set.Versioned.Where(m => upToVersion is null || m.Version!.CompareTo(upToVersion) <= 0))
         {
             var file = migration.FileFor(dialect.Engine);
             if (file is null) continue;
