@@ -171,7 +171,17 @@ public sealed class FleetOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Tenants, Sqlite, Pg, SchemaLike, MySql, DatabaseLike, Catalog, Query, CatalogEngine, PasswordColumn, PasswordKeyEnv, Name, Tag, Exclude, Migrations, Throttle, Target, AllowOutOfOrder, Json })
+        AddSourcesTo(command);
+        foreach (var option in new Option[] { Migrations, Throttle, Target, AllowOutOfOrder, Json })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    /// <summary>The tenant selection options, read by <see cref="SelectTenantsAsync"/>: every fleet verb adds them all.</summary>
+    public void AddSourcesTo(Command command)
+    {
+        foreach (var option in new Option[] { Tenants, Sqlite, Pg, SchemaLike, MySql, DatabaseLike, Catalog, Query, CatalogEngine, PasswordColumn, PasswordKeyEnv, Name, Tag, Exclude })
         {
             command.Options.Add(option);
         }
