@@ -457,7 +457,7 @@ Describe 'Tenant secrets' {
         }
         $pipelineThread = [System.Threading.Thread]::CurrentThread.ManagedThreadId
 
-        $results = @(New-SecretTenant 'acme' 'acme-db' 'prod'), @(New-SecretTenant 'globex' 'globex-db') |
+        $results = (New-SecretTenant 'acme' 'acme-db' 'prod'), (New-SecretTenant 'globex' 'globex-db') |
             Invoke-TenantMigration -Path $fleet.Migrations -ErrorVariable failures -ErrorAction SilentlyContinue
 
         $script:secretCalls | Should -Be @("acme-db|prod|True|$pipelineThread", "globex-db||True|$pipelineThread")
