@@ -45,7 +45,8 @@ public sealed class EncryptedPasswordColumnTests
         Assert.Contains("'TM_TEST_KEY'", tenant.CredentialProblem);
         Assert.DoesNotContain("Sup3r-secret", tenant.CredentialProblem);
         var error = Assert.Throws<TenantSecretUnavailableException>(() => Dialects.DialectRegistry.CreateDefault().For(DatabaseEngine.Postgres).CreateConnection(tenant, forWriting: false));
-        Assert.Contains("'acme'", error.Message);
+        Assert.Equal("acme", error.TenantName);
+        Assert.StartsWith("the password is unavailable: column 'db_password'", error.Message);
     }
 
     [Theory]

@@ -37,7 +37,7 @@ public static class TenantCredentials
 
 /// <summary>The tenant's password could not be resolved: the tenant is Unreachable, for a reason that names the secret, never its value.</summary>
 public sealed class TenantSecretUnavailableException(string tenantName, string problem)
-    : Exception($"tenant '{tenantName}': its password is unavailable: {problem}")
+    : Exception($"the password is unavailable: {problem}")
 {
     public string TenantName { get; } = tenantName;
 }
