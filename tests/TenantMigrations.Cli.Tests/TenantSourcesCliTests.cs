@@ -20,7 +20,7 @@ public sealed class PostgresTenantSourcesCliTests(PostgresFixture pg) : IClassFi
     public void Dispose() => temp.Dispose();
 
     /// <summary>AES-256-CBC as such platforms store it: base64 of a 16-byte IV followed by the PKCS7-padded ciphertext.</summary>
-    private static string Encrypt(string password, byte[] key)
+    public static string Encrypt(string password, byte[] key)
     {
         using var aes = Aes.Create();
         aes.Key = key;
@@ -157,6 +157,32 @@ public sealed class PostgresTenantSourcesCliTests(PostgresFixture pg) : IClassFi
     }
 
     [Fact]
+    public async Task A_tenant_naming_a_secret_is_unreachable_on_the_command_line_which_has_no_secret_store()
+    {
+        WriteMigrations();
+        await pg.Server.CreateDatabaseAsync($"{prefix}_plain");
+        var tenants = new[]
+        {
+            new Dictionary<string, string> { ["name"] = "plain", ["engine"] = "postgres", ["connectionString"] = pg.Server.ConnectionStringFor($"{prefix}_plain") },
+            new Dictionary<string, string> { ["name"] = "vaulted", ["engine"] = "postgres", ["connectionString"] = pg.Server.ConnectionStringFor($"{prefix}_plain"), ["secretName"] = "vaulted-db", ["secretVault"] = "prod" },
+        };
+        var file = temp.Write("tenants.json", System.Text.Json.JsonSerializer.Serialize(tenants));
+
+        var migrate = await Run("migrate", "--tenants", file, "--json");
+        var status = await Run("status", "--tenants", file);
+
+        Assert.True(migrate.ExitCode == 1, migrate.ToString());
+        Assert.Equal("UpToDate", migrate.Result("plain").GetProperty("stateAfter").GetString());
+        var vaulted = migrate.Result("vaulted");
+        Assert.Equal("Unreachable", vaulted.GetProperty("stateAfter").GetString());
+        Assert.Equal("TenantSecretUnavailable", vaulted.GetProperty("error").GetProperty("errorId").GetString());
+        Assert.Contains("secret 'vaulted-db' in vault 'prod' cannot be resolved", vaulted.GetProperty("error").GetProperty("message").GetString());
+        // Its connection string is the plain tenant's: the status read must not borrow that tenant's connection.
+        Assert.Matches(@"vaulted\s+Postgres\s+Unreachable\s+.*secret 'vaulted-db'", status.Stdout);
+        Assert.Matches(@"plain\s+Postgres\s+UpToDate", status.Stdout);
+    }
+
+    [Fact]
     public async Task A_key_variable_that_is_not_set_fails_the_call_naming_the_variable()
     {
         WriteMigrations();
@@ -203,5 +229,40 @@ public sealed class MySqlTenantSourcesCliTests(MariaDbFixture mariadb) : IClassF
         Assert.DoesNotContain(mariadb.Server.Password, migrate.All + history.All);
         Assert.True(history.ExitCode == 0, history.ToString());
         Assert.DoesNotContain($"{prefix}_c", history.Stdout);
+    }
+
+    [Fact]
+    public async Task A_sqlite_catalog_with_encrypted_passwords_connects_each_mysql_tenant_as_its_own_user()
+    {
+        var key = RandomNumberGenerator.GetBytes(32);
+        var passwords = new List<string>();
+        var catalog = Path.Combine(temp.Path, "catalog.db");
+        var rows = new List<string>();
+        foreach (var tenant in new[] { "acme", "globex" })
+        {
+            var name = $"{prefix}_{tenant}";
+            var password = $"My-{tenant}-{Guid.NewGuid():N}"[..20];
+            passwords.Add(password);
+            await mariadb.Server.CreateDatabaseAsync(name);
+            await mariadb.Server.ExecuteSqlAsync($"CREATE USER '{name}'@'%' IDENTIFIED BY '{password}'; GRANT ALL PRIVILEGES ON `{name}`.* TO '{name}'@'%';");
+            var connection = new MySqlConnectionStringBuilder { Server = mariadb.Server.Host, Port = (uint)mariadb.Server.Port, UserID = name, Database = name }.ConnectionString;
+            var encrypted = tenant == "globex" ? "bm90IGEgY2lwaGVydGV4dA==" : PostgresTenantSourcesCliTests.Encrypt(password, key);
+            rows.Add($"('{tenant}', '{connection}', '{encrypted}')");
+        }
+        SqliteFile.Execute(catalog, $"CREATE TABLE tenants (name TEXT, conn TEXT, pw TEXT); INSERT INTO tenants VALUES {string.Join(", ", rows)};");
+        temp.Write("migrations/V1__create_users.sql", "CREATE TABLE users (id INT PRIMARY KEY);\n");
+        var environment = new Dictionary<string, string?> { ["TM_MYSQL_KEY"] = Convert.ToBase64String(key) };
+
+        var migrate = await CliRunner.RunAsync(temp.Path, environment, "migrate", "--catalog", $"Data Source={catalog}", "--catalog-engine", "sqlite",
+            "--query", "SELECT name, 'mysql' AS engine, conn AS connectionString, pw FROM tenants", "--password-column", "pw", "--password-key-env", "TM_MYSQL_KEY", "--json");
+
+        Assert.True(migrate.ExitCode == 1, migrate.ToString());
+        Assert.Equal("UpToDate", migrate.Result("acme").GetProperty("stateAfter").GetString());
+        Assert.Equal(1, await TableCountAsync($"{prefix}_acme"));
+        var globex = migrate.Result("globex");
+        Assert.Equal("TenantSecretUnavailable", globex.GetProperty("error").GetProperty("errorId").GetString());
+        Assert.Contains("column 'pw' does not hold a 16-byte IV", globex.GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal(0, await TableCountAsync($"{prefix}_globex"));
+        Assert.All(passwords.Append(environment["TM_MYSQL_KEY"]!), secret => Assert.DoesNotContain(secret, migrate.All));
     }
 }
