@@ -15,8 +15,8 @@ internal sealed class PowerShellSecretResolver(PSCmdlet cmdlet) : ISecretResolve
 {
     private const string GetSecret = "Get-Secret";
 
-    private static readonly ScriptBlock Invocation = ScriptBlock.Create(
-        "param($command, $name, $vault) if ($vault) { & $command -Name $name -Vault $vault -AsPlainText -ErrorAction Stop } else { & $command -Name $name -AsPlainText -ErrorAction Stop }");
+    private const string Invocation =
+        "param($command, $name, $vault) if ($vault) { & $command -Name $name -Vault $vault -AsPlainText -ErrorAction Stop } else { & $command -Name $name -AsPlainText -ErrorAction Stop }";
 
     private readonly Dictionary<(string Name, string? Vault), SecretLookup> resolved = [];
 
@@ -39,7 +39,7 @@ internal sealed class PowerShellSecretResolver(PSCmdlet cmdlet) : ISecretResolve
         System.Collections.ObjectModel.Collection<PSObject> output;
         try
         {
-            output = cmdlet.InvokeCommand.InvokeScript(useLocalScope: true, Invocation, null, command, secretName, vault);
+            output = cmdlet.InvokeCommand.InvokeScript(useLocalScope: true, cmdlet.InvokeCommand.NewScriptBlock(Invocation), null, command, secretName, vault);
         }
         catch (RuntimeException ex)
         {
