@@ -54,6 +54,31 @@ public sealed class PostgresCredentialSourcesTests(PostgresFixture postgres) : I
     }
 
     [Fact]
+    public async Task Get_Tenant_database_discovery_applies_exclude_and_the_credential_to_every_tenant()
+    {
+        await TenantDatabaseAsync("q1", "Q-Pw-61");
+        await postgres.Server.CreateDatabaseAsync($"{prefix}_q2");
+        await postgres.Server.CreateDatabaseAsync($"{prefix}_q3");
+        var admin = new NpgsqlConnectionStringBuilder(postgres.Server.AdminConnectionString) { Username = "nobody", Password = "wrong" };
+        var query = new TenantQuery
+        {
+            Source = TenantSourceKind.PostgresDatabases,
+            Location = admin.ConnectionString,
+            DatabaseLike = $"{prefix}\\_q%",
+            Exclude = [$"*_q3"],
+            UserName = "postgres",
+            Password = PostgresServer.Password,
+        };
+
+        var tenants = await query.RunAsync(folder.Path);
+
+        Assert.Equal([$"{prefix}_q1", $"{prefix}_q2"], tenants.Select(t => t.Name));
+        Assert.All(tenants, t => Assert.Equal(("postgres", PostgresServer.Password), (new NpgsqlConnectionStringBuilder(t.GetConnectionString()).Username, new NpgsqlConnectionStringBuilder(t.GetConnectionString()).Password)));
+        var misplaced = await Assert.ThrowsAsync<TenantSourceException>(() => (query with { PasswordColumn = "pw", PasswordKeyVariable = "K" }).RunAsync(folder.Path));
+        Assert.Contains("catalog query", misplaced.Message);
+    }
+
+    [Fact]
     public async Task The_like_pattern_is_a_parameter_not_sql_text()
     {
         await postgres.Server.CreateDatabaseAsync($"{prefix}_t1");
