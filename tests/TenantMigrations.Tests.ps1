@@ -460,6 +460,55 @@ Describe 'Run records' {
     }
 }
 
+Describe 'Tenant secrets' {
+    BeforeAll {
+        # Port 1 on the loopback refuses connections: a tenant that got its password fails to connect, not to resolve.
+        function New-SecretTenant([string] $Name, [string] $Secret, [string] $Vault) {
+            $tenant = @{ Name = $Name; Engine = 'Postgres'; ConnectionString = "Host=127.0.0.1;Port=1;Username=$Name;Database=$Name;Timeout=1"; secretName = $Secret }
+            if ($Vault) { $tenant.secretVault = $Vault }
+            $tenant
+        }
+    }
+
+    It 'resolves secretName through the Get-Secret the caller sees, on the pipeline thread, and never shows a value' {
+        $fleet = New-TestFleet -Name 'unused'
+        $script:secretCalls = [System.Collections.Generic.List[string]]::new()
+        # A compiled module cannot be mocked in its own scope: this function stands in for SecretManagement's cmdlet,
+        # found by command lookup in the caller's session state.
+        function Get-Secret {
+            param([string] $Name, [string] $Vault, [switch] $AsPlainText)
+            $script:secretCalls.Add("$Name|$Vault|$AsPlainText|$([System.Threading.Thread]::CurrentThread.ManagedThreadId)")
+            if ($Name -eq 'acme-db') { return 'Vault-Value-7781' }
+            throw "There is no secret named $Name."
+        }
+        $pipelineThread = [System.Threading.Thread]::CurrentThread.ManagedThreadId
+
+        $results = (New-SecretTenant 'acme' 'acme-db' 'prod'), (New-SecretTenant 'globex' 'globex-db') |
+            Invoke-TenantMigration -Path $fleet.Migrations -ErrorVariable failures -ErrorAction SilentlyContinue
+
+        $script:secretCalls | Should -Be @("acme-db|prod|True|$pipelineThread", "globex-db||True|$pipelineThread")
+        $acme = $results | Where-Object TenantName -EQ 'acme'
+        $globex = $results | Where-Object TenantName -EQ 'globex'
+        $acme.StateAfter | Should -Be 'Unreachable'
+        $acme.Error.ErrorId | Should -Be 'TenantUnreachable'
+        $globex.StateAfter | Should -Be 'Unreachable'
+        $globex.Error.ErrorId | Should -Be 'TenantSecretUnavailable'
+        $globex.Error.Message | Should -BeLike "*secret 'globex-db' could not be read*"
+        ($failures | Where-Object { $_.FullyQualifiedErrorId -like 'TenantSecretUnavailable,*' }) | Should -HaveCount 1
+        (($results | Format-List * | Out-String) + ($failures | Out-String)) | Should -Not -Match 'Vault-Value-7781'
+    }
+
+    It 'makes a tenant that names a secret Unreachable, naming the secret, when Get-Secret is not installed' -Skip:([bool](Get-Command Get-Secret -ErrorAction Ignore)) {
+        $fleet = New-TestFleet -Name 'unused'
+
+        $result = New-SecretTenant 'acme' 'acme-db' 'prod' | Invoke-TenantMigration -Path $fleet.Migrations -ErrorAction SilentlyContinue
+
+        $result.StateAfter | Should -Be 'Unreachable'
+        $result.Error.ErrorId | Should -Be 'TenantSecretUnavailable'
+        $result.Error.Message | Should -BeLike "*secret 'acme-db' in vault 'prod' cannot be resolved: Get-Secret is not available*"
+    }
+}
+
 Describe 'Help' {
     It '<Name> has a synopsis, a description, every parameter described and at least two examples' -ForEach @(
         @{ Name = 'Get-Tenant' }

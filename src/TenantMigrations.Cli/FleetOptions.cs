@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
+using TenantMigrations.Engine.Commands;
 using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Migrations;
 using TenantMigrations.Engine.Planning;
@@ -26,7 +27,7 @@ public sealed class FleetOptions
 
     public Option<string?> Pg { get; } = new("--pg")
     {
-        Description = "A PostgreSQL connection string: one tenant per schema matching --schema-like.",
+        Description = "A PostgreSQL connection string: one tenant per schema matching --schema-like, or per database matching --database-like.",
         HelpName = "conn",
     };
 
@@ -34,6 +35,54 @@ public sealed class FleetOptions
     {
         Description = "LIKE pattern of the tenant schemas for --pg (default: schemaPattern of the migrations settings).",
         HelpName = "pattern",
+    };
+
+    public Option<string?> MySql { get; } = new("--mysql")
+    {
+        Description = "A MySQL/MariaDB connection string: one tenant per database matching --database-like, each connecting with these credentials.",
+        HelpName = "conn",
+    };
+
+    public Option<string?> DatabaseLike { get; } = new("--database-like")
+    {
+        Description = "LIKE pattern of the tenant databases for --pg or --mysql (e.g. 'tenant_%'); sent to the server as a parameter.",
+        HelpName = "pattern",
+    };
+
+    public Option<string?> Catalog { get; } = new("--catalog")
+    {
+        Description = "A catalog database's connection string: --query lists the tenants (columns name, engine, connectionString, schema, tags, and properties).",
+        HelpName = "conn",
+    };
+
+    public Option<string?> Query { get; } = new("--query")
+    {
+        Description = "The SQL that lists the tenants in the --catalog database.",
+        HelpName = "sql",
+    };
+
+    public Option<string?> CatalogEngine { get; } = new("--catalog-engine")
+    {
+        Description = "The engine of the --catalog database: postgres (default), mysql or sqlite.",
+        HelpName = "engine",
+    };
+
+    public Option<string?> PasswordColumn { get; } = new("--password-column")
+    {
+        Description = "A --query column holding each tenant's password, AES-256-CBC encrypted (base64 of a 16-byte IV and the ciphertext).",
+        HelpName = "column",
+    };
+
+    public Option<string?> PasswordKeyEnv { get; } = new("--password-key-env")
+    {
+        Description = "The environment variable holding the 32-byte key of --password-column, as base64 or hex (the key itself is never an argument).",
+        HelpName = "variable",
+    };
+
+    public Option<string[]> Exclude { get; } = new("--exclude")
+    {
+        Description = "Leave out tenants whose name matches this wildcard or that carry this tag. Repeatable.",
+        HelpName = "name|tag",
     };
 
     public Option<string[]> Name { get; } = new("--name")
@@ -122,7 +171,17 @@ public sealed class FleetOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Tenants, Sqlite, Pg, SchemaLike, Name, Tag, Migrations, Throttle, Target, AllowOutOfOrder, Json })
+        AddSourcesTo(command);
+        foreach (var option in new Option[] { Migrations, Throttle, Target, AllowOutOfOrder, Json })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    /// <summary>The tenant selection options, read by <see cref="SelectTenantsAsync"/>: every fleet verb adds them all.</summary>
+    public void AddSourcesTo(Command command)
+    {
+        foreach (var option in new Option[] { Tenants, Sqlite, Pg, SchemaLike, MySql, DatabaseLike, Catalog, Query, CatalogEngine, PasswordColumn, PasswordKeyEnv, Name, Tag, Exclude })
         {
             command.Options.Add(option);
         }
@@ -151,20 +210,42 @@ public sealed class FleetOptions
         AllowOutOfOrder = parseResult.GetValue(AllowOutOfOrder),
     };
 
-    /// <summary>Reads every tenant source given, applies the --name and --tag filters, and checks the result is usable.</summary>
+    /// <summary>
+    /// Reads every tenant source given, applies the --name, --tag and --exclude filters, resolves the credentials,
+    /// and checks the result is usable.
+    /// </summary>
     public async Task<IReadOnlyList<Tenant>> SelectTenantsAsync(ParseResult parseResult, MigrationSet set, CliConsole console, CancellationToken cancellationToken)
     {
         var files = parseResult.GetValue(Tenants) ?? [];
         var globs = parseResult.GetValue(Sqlite) ?? [];
         var pg = parseResult.GetValue(Pg);
+        var mysql = parseResult.GetValue(MySql);
+        var catalog = parseResult.GetValue(Catalog);
         var schemaLike = parseResult.GetValue(SchemaLike);
+        var databaseLike = parseResult.GetValue(DatabaseLike);
         console.AddSecretsOf(pg);
-        if (files.Length == 0 && globs.Length == 0 && pg is null)
+        console.AddSecretsOf(mysql);
+        console.AddSecretsOf(catalog);
+        if (files.Length == 0 && globs.Length == 0 && pg is null && mysql is null && catalog is null)
         {
-            throw new UsageException("choose the tenants with --tenants <file>, --sqlite <glob> or --pg <conn> --schema-like <pattern>.");
+            throw new UsageException("choose the tenants with --tenants <file>, --sqlite <glob>, --pg <conn> --schema-like|--database-like <pattern>, --mysql <conn> --database-like <pattern> or --catalog <conn> --query <sql>.");
         }
         if (schemaLike is not null && pg is null) throw new UsageException("--schema-like needs --pg <conn>.");
+        if (schemaLike is not null && databaseLike is not null) throw new UsageException("--pg discovers schemas (--schema-like) or databases (--database-like), not both.");
+        if (databaseLike is not null && pg is null && mysql is null) throw new UsageException("--database-like needs --pg <conn> or --mysql <conn>.");
+        if (mysql is not null && databaseLike is null) throw new UsageException("--mysql needs --database-like <pattern> (e.g. 'tenant_%').");
+        if ((catalog is null) != (parseResult.GetValue(Query) is null)) throw new UsageException("--catalog <conn> and --query <sql> go together.");
+        if (catalog is null && (parseResult.GetValue(CatalogEngine) ?? parseResult.GetValue(PasswordColumn) ?? parseResult.GetValue(PasswordKeyEnv)) is not null)
+        {
+            throw new UsageException("--catalog-engine, --password-column and --password-key-env need --catalog <conn> --query <sql>.");
+        }
+        if ((parseResult.GetValue(PasswordColumn) is null) != (parseResult.GetValue(PasswordKeyEnv) is null))
+        {
+            throw new UsageException("--password-column <column> and --password-key-env <variable> go together.");
+        }
 
+        void Warn(string message) => console.Error($"warning: {message}");
+        var limits = Limits(parseResult);
         var tenants = new List<Tenant>();
         foreach (var file in files) tenants.AddRange(TenantSources.FromFile(file));
         foreach (var glob in globs)
@@ -173,31 +254,69 @@ public sealed class FleetOptions
             if (found.Count == 0) console.Error($"warning: --sqlite '{glob}' matched no file.");
             tenants.AddRange(found);
         }
-        if (pg is not null)
+        if (pg is not null && databaseLike is null)
         {
             if (string.IsNullOrWhiteSpace(pg)) throw new UsageException("--pg needs a connection string.");
             var pattern = schemaLike ?? set.Settings.SchemaPattern
-                ?? throw new UsageException($"--pg needs --schema-like <pattern> (or \"schemaPattern\" in {Path.Combine(set.Folder, MigrationSettings.FileName)}).");
-            tenants.AddRange(await TenantSources.FromPostgresSchemasAsync(pg, pattern, onRetry: message => console.Error($"warning: {message}"), limits: Limits(parseResult), cancellationToken: cancellationToken).ConfigureAwait(false));
+                ?? throw new UsageException($"--pg needs --schema-like <pattern> or --database-like <pattern> (or \"schemaPattern\" in {Path.Combine(set.Folder, MigrationSettings.FileName)}).");
+            tenants.AddRange(await TenantSources.FromPostgresSchemasAsync(pg, pattern, onRetry: Warn, limits: limits, cancellationToken: cancellationToken).ConfigureAwait(false));
         }
+        if (pg is not null && databaseLike is not null)
+        {
+            tenants.AddRange(await DatabaseDiscovery.FromPostgresAsync(pg, databaseLike, Warn, limits, cancellationToken).ConfigureAwait(false));
+        }
+        if (mysql is not null)
+        {
+            tenants.AddRange(await DatabaseDiscovery.FromMySqlAsync(mysql, databaseLike!, Warn, limits, cancellationToken).ConfigureAwait(false));
+        }
+        if (catalog is not null)
+        {
+            var query = new TenantQuery
+            {
+                Source = TenantSourceKind.CatalogQuery,
+                Location = catalog,
+                Query = parseResult.GetValue(Query),
+                CatalogEngine = parseResult.GetValue(CatalogEngine) is { } engine ? ParseCatalogEngine(engine) : DatabaseEngine.Postgres,
+                PasswordColumn = parseResult.GetValue(PasswordColumn),
+                PasswordKeyVariable = parseResult.GetValue(PasswordKeyEnv),
+            };
+            tenants.AddRange(await query.RunAsync(Directory.GetCurrentDirectory(), Warn, limits, cancellationToken).ConfigureAwait(false));
+        }
+        var noSecretStore = new TenantSecrets.Unsupported("the command line has no secret store; use PowerShell (Get-Secret) or --password-column.");
+        tenants = tenants.Select(t => TenantSecrets.Resolve(t, noSecretStore)).ToList();
         foreach (var tenant in tenants) console.AddSecretsOf(tenant.GetConnectionString());
 
         var names = (parseResult.GetValue(Name) ?? []).Select(WildcardRegex).ToList();
         var tags = parseResult.GetValue(Tag) ?? [];
+        var excluded = Engine.Rollouts.TenantFilter.NameOrTag(parseResult.GetValue(Exclude) ?? []);
         var selected = tenants
             .Where(t => names.Count == 0 || names.Any(n => n.IsMatch(t.Name)))
             .Where(t => tags.Length == 0 || t.Tags.Any(tag => tags.Contains(tag, StringComparer.OrdinalIgnoreCase)))
+            .Where(t => excluded.IsEmpty || !excluded.Matches(t))
             .ToList();
         if (selected.Count == 0)
         {
-            throw new UsageException(tenants.Count == 0 ? "no tenant found in the given sources." : $"none of the {tenants.Count} tenants found matches --name/--tag.");
+            throw new UsageException(tenants.Count == 0 ? "no tenant found in the given sources." : $"none of the {tenants.Count} tenants found matches --name/--tag/--exclude.");
         }
         var duplicate = selected.GroupBy(t => t.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
             throw new UsageException($"tenant '{duplicate.Key}' is selected {duplicate.Count()} times ({string.Join("; ", duplicate.Select(t => t.Source))}): tenant names must be unique.");
         }
+        foreach (var tenant in selected.Where(t => t.CredentialProblem is not null)) Warn($"tenant '{tenant.Name}': {tenant.CredentialProblem}");
         return selected;
+    }
+
+    private static DatabaseEngine ParseCatalogEngine(string text)
+    {
+        try
+        {
+            return TenantSources.ParseEngine(text, "--catalog-engine");
+        }
+        catch (TenantSourceException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
     }
 
     /// <summary>

@@ -15,7 +15,8 @@ public static class HistoryCommand
         var run = new Option<string?>("--run") { Description = "Only the rows written by this run.", HelpName = "run-id" };
         var since = new Option<string?>("--since") { Description = "Only rows started at or after this time (ISO 8601; UTC unless it names an offset).", HelpName = "date" };
         var command = new Command("history", "Show each tenant's journal: version, description, kind, state, applied at and by, run id, duration, error.");
-        foreach (var option in new Option[] { options.Tenants, options.Sqlite, options.Pg, options.SchemaLike, options.Name, options.Tag, options.Migrations, options.Json, tenant, version, state, run, since })
+        options.AddSourcesTo(command);
+        foreach (var option in new Option[] { options.Migrations, options.Json, tenant, version, state, run, since })
         {
             command.Options.Add(option);
         }

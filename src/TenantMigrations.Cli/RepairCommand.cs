@@ -17,7 +17,8 @@ public static class RepairCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Print what the repair would change; change nothing." };
         var lockTimeout = FleetOptions.SecondsOption("--lock-timeout", "Seconds to wait for a tenant's migration lock (default: 10).", TimeSpan.FromDays(1));
         var command = new Command("repair", "Remove failed and incomplete journal rows (they run again next time) and realign the checksums of edited files, after a human fixed the tenant. Needs --yes or --dry-run.");
-        foreach (var option in new Option[] { options.Tenants, options.Sqlite, options.Pg, options.SchemaLike, options.Name, options.Tag, options.Migrations, options.Json })
+        options.AddSourcesTo(command);
+        foreach (var option in new Option[] { options.Migrations, options.Json })
         {
             command.Options.Add(option);
         }

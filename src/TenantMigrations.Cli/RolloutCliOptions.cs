@@ -5,7 +5,7 @@ using TenantMigrations.Engine.Rollouts;
 
 namespace TenantMigrations.Cli;
 
-/// <summary>The rollout options of migrate: waves, breaker, budget, partition, exclusions, per-server throttle, skip-locked.</summary>
+/// <summary>The rollout options of migrate: waves, breaker, budget, partition, per-server throttle, skip-locked (--exclude selects tenants, in FleetOptions).</summary>
 public sealed class RolloutCliOptions
 {
     public Option<string?> Waves { get; } = new("--waves")
@@ -62,12 +62,6 @@ public sealed class RolloutCliOptions
         CustomParser = r => Parse<int?>(r, text => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 ? n : throw new ArgumentException($"--partition-count must be a whole number of at least 1, not '{text}'.")),
     };
 
-    public Option<string[]> Exclude { get; } = new("--exclude")
-    {
-        Description = "Leave out tenants whose name matches this wildcard or that carry this tag. Repeatable.",
-        HelpName = "name|tag",
-    };
-
     public Option<int?> ThrottlePerServer { get; } = new("--throttle-per-server")
     {
         Description = "Most tenants that run at once on one database server (host and port), beside --throttle. SQLite tenants have no cap.",
@@ -82,7 +76,7 @@ public sealed class RolloutCliOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Waves, Wave, WaveDelay, MaxFailures, MaxFailureRate, MaxDuration, Partition, PartitionCount, Exclude, ThrottlePerServer, SkipLocked })
+        foreach (var option in new Option[] { Waves, Wave, WaveDelay, MaxFailures, MaxFailureRate, MaxDuration, Partition, PartitionCount, ThrottlePerServer, SkipLocked })
         {
             command.Options.Add(option);
         }
@@ -109,7 +103,6 @@ public sealed class RolloutCliOptions
             MaxFailureRate = parseResult.GetValue(MaxFailureRate),
             MaxDuration = parseResult.GetValue(MaxDuration),
             Partition = partition,
-            Exclude = parseResult.GetValue(Exclude) ?? [],
             ThrottlePerServer = parseResult.GetValue(ThrottlePerServer),
             SkipLocked = parseResult.GetValue(SkipLocked),
         };

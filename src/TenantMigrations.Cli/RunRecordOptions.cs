@@ -104,6 +104,8 @@ public sealed class RunRecordOptions
         Describe(described, "tenants", parseResult.GetValue(fleet.Tenants));
         Describe(described, "sqlite", parseResult.GetValue(fleet.Sqlite));
         Describe(described, "schema-like", [parseResult.GetValue(fleet.SchemaLike)]);
+        Describe(described, "database-like", [parseResult.GetValue(fleet.DatabaseLike)]);
+        Describe(described, "exclude", parseResult.GetValue(fleet.Exclude));
         Describe(described, "name", parseResult.GetValue(fleet.Name));
         Describe(described, "tag", parseResult.GetValue(fleet.Tag));
         return described;

@@ -38,6 +38,12 @@ public sealed class Tenant
     /// <summary>The pipeline input that <see cref="InputProblem"/> is about.</summary>
     internal object? Input { get; init; }
 
+    /// <summary>
+    /// Why the tenant's password could not be resolved (an encrypted catalog column, a named secret), never the value:
+    /// every connection to the tenant then fails, so the tenant's result is Unreachable with this reason.
+    /// </summary>
+    public string? CredentialProblem { get; internal set; }
+
     /// <summary>The real connection string, for the engine only.</summary>
     public string GetConnectionString() => connectionString;
 
@@ -62,6 +68,7 @@ public sealed class Tenant
         Tags = [.. Tags],
         Properties = new Dictionary<string, string>(Properties, StringComparer.OrdinalIgnoreCase),
         Source = Source,
+        CredentialProblem = CredentialProblem,
     };
 
     public override string ToString() => Name;

@@ -34,7 +34,16 @@ public static class CliRunner
         return await WaitAsync(process);
     }
 
-    public static Process Start(string workingDirectory, params string[] args)
+    /// <summary>As <see cref="RunAsync(string, string[])"/>, with extra environment variables for the CLI process.</summary>
+    public static async Task<CliResult> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
+        using var process = Start(workingDirectory, environment, args);
+        return await WaitAsync(process);
+    }
+
+    public static Process Start(string workingDirectory, params string[] args) => Start(workingDirectory, new Dictionary<string, string?>(), args);
+
+    public static Process Start(string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -50,6 +59,7 @@ public static class CliRunner
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         // Run records stay in the test's own folder, not in the user's state folder.
         start.Environment["TENANTMIGRATIONS_RUN_STORE"] = Path.Combine(workingDirectory, ".runs");
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         return Process.Start(start)!;
     }
 

@@ -125,14 +125,20 @@ public sealed class CmdletContractTests
     {
         var getTenant = CmdletContract.Get("Get-Tenant");
         Assert.Equal("Path", getTenant.DefaultParameterSetName);
-        Assert.Equal(["Catalog", "Path", "Schema", "SqlitePath"], getTenant.ParameterSetNames.Order(StringComparer.Ordinal));
+        Assert.Equal(["Catalog", "Database", "Path", "Schema", "SqlitePath"], getTenant.ParameterSetNames.Order(StringComparer.Ordinal));
         Assert.True(Single(getTenant, "SqlitePath").Mandatory);
-        Assert.True(Single(getTenant, "ConnectionString").Mandatory && Single(getTenant, "SchemaLike").Mandatory);
+        var connectionString = getTenant.Parameters.Single(p => p.Name == "ConnectionString").Sets;
+        Assert.Equal(["Database", "Schema"], connectionString.Select(s => s.SetName).Order(StringComparer.Ordinal));
+        Assert.All(connectionString, set => Assert.True(set.Mandatory));
+        Assert.True(Single(getTenant, "SchemaLike").Mandatory);
         Assert.Equal("Schema", Single(getTenant, "SchemaLike").SetName);
+        Assert.True(Single(getTenant, "DatabaseLike").Mandatory);
+        Assert.Equal(("Database", "Database"), (Single(getTenant, "DatabaseLike").SetName, Single(getTenant, "Engine").SetName));
         Assert.True(Single(getTenant, "CatalogConnectionString").Mandatory && Single(getTenant, "Query").Mandatory);
+        Assert.Equal(("Catalog", "Catalog"), (Single(getTenant, "PasswordColumn").SetName, Single(getTenant, "PasswordKeyVariable").SetName));
         Assert.True(Single(getTenant, "Path").ValueFromPipelineByPropertyName);
         Assert.Contains("FullName", CmdletContract.Parameter("Get-Tenant", "Path").Aliases);
-        foreach (var common in new[] { "Name", "Tag", "Credential" })
+        foreach (var common in new[] { "Name", "Tag", "Exclude", "Credential" })
         {
             Assert.Equal(CmdletInfo.AllParameterSets, Single(getTenant, common).SetName);
         }

@@ -26,6 +26,7 @@ public static class TenantErrors
 
     public static CommandError ForTenant(Tenant tenant, string errorId, string problem, object? target = null)
     {
+        if (errorId == ErrorIds.TenantUnreachable && tenant.CredentialProblem is not null) errorId = ErrorIds.TenantSecretUnavailable;
         var message = $"Tenant '{tenant.Name}': {problem}";
         return CommandError.For(errorId, message, target ?? tenant, new TenantMigrationException(errorId, tenant.Name, message));
     }

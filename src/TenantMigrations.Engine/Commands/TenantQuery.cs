@@ -12,9 +12,11 @@ public enum TenantSourceKind
     SqliteFiles,
     PostgresSchemas,
     CatalogQuery,
+    PostgresDatabases,
+    MySqlDatabases,
 }
 
-/// <summary>Get-Tenant without PowerShell: read one source, then filter by name patterns and tags.</summary>
+/// <summary>Get-Tenant without PowerShell: read one source, then filter by name patterns, tags and exclusions.</summary>
 public sealed record TenantQuery
 {
     public TenantSourceKind Source { get; init; }
@@ -23,6 +25,9 @@ public sealed record TenantQuery
     public string Location { get; init; } = "";
 
     public string? SchemaLike { get; init; }
+
+    /// <summary>For database discovery: a LIKE pattern for the tenant databases, such as tenant_%.</summary>
+    public string? DatabaseLike { get; init; }
 
     /// <summary>For <see cref="TenantSourceKind.SqliteFiles"/>: files the host resolved from <see cref="Location"/>.</summary>
     public IReadOnlyList<string> SqliteFiles { get; init; } = [];
@@ -37,27 +42,55 @@ public sealed record TenantQuery
     /// <summary>A tenant with any of these tags is kept.</summary>
     public IReadOnlyList<string> Tags { get; init; } = [];
 
+    /// <summary>Wildcards or tags: a tenant whose name matches any, or that carries any as a tag, is left out.</summary>
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+
+    /// <summary>A catalog query's column holding each tenant's AES-256-CBC encrypted password.</summary>
+    public string? PasswordColumn { get; init; }
+
+    /// <summary>The environment variable holding the key of <see cref="PasswordColumn"/> (never the key itself).</summary>
+    public string? PasswordKeyVariable { get; init; }
+
+    public Func<string, string?> GetEnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
+
     public string? UserName { get; init; }
 
     public string? Password { get; init; }
 
-    public async Task<IReadOnlyList<Tenant>> RunAsync(string baseFolder, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<Tenant>> RunAsync(string baseFolder, CancellationToken cancellationToken = default) =>
+        await RunAsync(baseFolder, onRetry: null, limits: null, cancellationToken).ConfigureAwait(false);
+
+    public async Task<IReadOnlyList<Tenant>> RunAsync(string baseFolder, Action<string>? onRetry, Execution.ConnectionLimits? limits, CancellationToken cancellationToken = default)
     {
+        var passwords = PasswordColumnOf();
         var tenants = Source switch
         {
             TenantSourceKind.File => TenantSources.FromFile(Path.GetFullPath(Location, baseFolder)),
             TenantSourceKind.SqliteGlob => TenantSources.FromSqliteGlob(Location, baseFolder),
             TenantSourceKind.SqliteFiles => SqliteFileTenants.From(SqliteFiles, Location),
-            TenantSourceKind.PostgresSchemas => await TenantSources.FromPostgresSchemasAsync(WithCredential(DatabaseEngine.Postgres, Location), SchemaLike ?? "%", cancellationToken: cancellationToken).ConfigureAwait(false),
-            TenantSourceKind.CatalogQuery => await TenantSources.FromCatalogQueryAsync(CatalogEngine, WithCredential(CatalogEngine, Location), Query ?? "", cancellationToken: cancellationToken).ConfigureAwait(false),
+            TenantSourceKind.PostgresSchemas => await TenantSources.FromPostgresSchemasAsync(WithCredential(DatabaseEngine.Postgres, Location), SchemaLike ?? "%", onRetry, limits, cancellationToken).ConfigureAwait(false),
+            TenantSourceKind.CatalogQuery => await TenantSources.FromCatalogQueryAsync(CatalogEngine, WithCredential(CatalogEngine, Location), Query ?? "", onRetry, passwords, cancellationToken).ConfigureAwait(false),
+            TenantSourceKind.PostgresDatabases => await DatabaseDiscovery.FromPostgresAsync(WithCredential(DatabaseEngine.Postgres, Location), DatabaseLike ?? "%", onRetry, limits, cancellationToken).ConfigureAwait(false),
+            TenantSourceKind.MySqlDatabases => await DatabaseDiscovery.FromMySqlAsync(WithCredential(DatabaseEngine.MySql, Location), DatabaseLike ?? "%", onRetry, limits, cancellationToken).ConfigureAwait(false),
             _ => throw new InvalidOperationException($"Unknown tenant source {Source}."),
         };
-        return tenants.Where(Matches).Select(ApplyCredential).ToList();
+        var excluded = Rollouts.TenantFilter.NameOrTag(Exclude);
+        return tenants.Where(Matches).Where(t => excluded.IsEmpty || !excluded.Matches(t)).Select(t => passwords is null ? ApplyCredential(t) : t).ToList();
     }
 
     public bool Matches(Tenant tenant) =>
         (Names.Count == 0 || Names.Any(pattern => Wildcard.IsMatch(pattern, tenant.Name)))
         && (Tags.Count == 0 || tenant.Tags.Any(tag => Tags.Contains(tag, StringComparer.OrdinalIgnoreCase)));
+
+    /// <summary>The encrypted password column, for a catalog query only; its key variable must be named and set.</summary>
+    private EncryptedPasswordColumn? PasswordColumnOf()
+    {
+        if (PasswordColumn is null && PasswordKeyVariable is null) return null;
+        if (Source != TenantSourceKind.CatalogQuery) throw new TenantSourceException("the password column", "encrypted passwords are read from a catalog query: give the catalog connection and its query.");
+        if (PasswordColumn is null) throw new TenantSourceException("the password column", $"the key variable '{PasswordKeyVariable}' is given but no password column names the catalog column to decrypt.");
+        if (PasswordKeyVariable is null) throw new TenantSourceException("the password column", $"column '{PasswordColumn}' needs the name of the environment variable that holds its key.");
+        return EncryptedPasswordColumn.Open(PasswordColumn, PasswordKeyVariable, GetEnvironmentVariable);
+    }
 
     /// <summary>SQLite files have no user: a credential only applies to server engines.</summary>
     private Tenant ApplyCredential(Tenant tenant) =>

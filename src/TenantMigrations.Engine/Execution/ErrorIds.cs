@@ -35,6 +35,9 @@ public static class ErrorIds
     /// <summary>A baseline was asked for a tenant with no tables: there is no existing schema to stand for.</summary>
     public const string NothingToBaseline = "NothingToBaseline";
 
+    /// <summary>The tenant's password (an encrypted catalog column, a named secret) could not be resolved: it is Unreachable.</summary>
+    public const string TenantSecretUnavailable = "TenantSecretUnavailable";
+
     /// <summary>The PowerShell ErrorCategory name for an error id (the engine has no PowerShell reference).</summary>
     public static string CategoryFor(string errorId) => errorId switch
     {
@@ -42,6 +45,7 @@ public static class ErrorIds
         ChecksumMismatch or MissingMigration or IncompleteMigration or OutOfOrder or TargetBelowCurrent or MissingUndo or NothingToBaseline => "InvalidData",
         AlreadyMigrated => "ResourceExists",
         TenantUnreachable => "ConnectionError",
+        TenantSecretUnavailable => "AuthenticationError",
         InvalidMigration or InvalidTenant => "InvalidArgument",
         Cancelled => "OperationStopped",
         VerificationFailed => "InvalidResult",

@@ -15,8 +15,14 @@ internal static class JournalBatches
     /// </summary>
     public static async Task ReadAsync(DialectRegistry dialects, IReadOnlyList<Tenant> tenants, string journalTable, MigrateOptions options, IFleetSink sink, int throttleLimit, Action<Tenant, JournalSnapshot, IDatabaseDialect> onRead, CancellationToken cancellationToken)
     {
+        // A tenant whose password is unavailable must not ride on a batch opened with another tenant's credentials.
+        foreach (var tenant in tenants.Where(t => t.CredentialProblem is not null))
+        {
+            onRead(tenant, JournalSnapshot.Unreachable(new Tenants.TenantSecretUnavailableException(tenant.Name, tenant.CredentialProblem!).Message), dialects.For(tenant.Engine));
+        }
         // Chunks of one database's tenants are read on parallel connections: one huge batch would use one core.
         var batches = tenants
+            .Where(t => t.CredentialProblem is null)
             .GroupBy(t => (t.Engine, Key: dialects.For(t.Engine).StatusBatchKey(t)))
             .SelectMany(g => g.Chunk(Math.Max(50, (g.Count() + throttleLimit - 1) / Math.Max(1, throttleLimit))))
             .ToList();

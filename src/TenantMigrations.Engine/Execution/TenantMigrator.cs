@@ -43,7 +43,8 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
             var attempts = ex.Retryable ? $" after {options.MaxAttempts} attempts" : "";
             result.Applied = [.. applied];
             result.VersionAfter = versionBefore is null ? null : result.VersionAfter ?? versionBefore;
-            return Finish(result, stateBefore ?? TenantState.Unreachable, TenantState.Unreachable, ErrorIds.TenantUnreachable,
+            var errorId = ex.InnerException is Tenants.TenantSecretUnavailableException ? ErrorIds.TenantSecretUnavailable : ErrorIds.TenantUnreachable;
+            return Finish(result, stateBefore ?? TenantState.Unreachable, TenantState.Unreachable, errorId,
                 $"tenant '{tenant.Name}': {ex.Stage}{attempts}: {Redaction.MessageOf(ex.InnerException, tenant)}", clock);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -134,9 +134,10 @@ public static class TenantSources
     /// <summary>
     /// Tenants from a query against a catalog database. The query returns columns named like a tenants file
     /// (name, engine, connectionString, schema, tags, and any properties). Transient errors are retried as for
-    /// <see cref="FromPostgresSchemasAsync"/>.
+    /// <see cref="FromPostgresSchemasAsync"/>. With <paramref name="passwords"/>, that column is left out of the
+    /// tenants' properties and decrypted into each tenant's password.
     /// </summary>
-    public static async Task<IReadOnlyList<Tenant>> FromCatalogQueryAsync(DatabaseEngine catalogEngine, string catalogConnectionString, string query, Action<string>? onRetry = null, CancellationToken cancellationToken = default)
+    public static async Task<IReadOnlyList<Tenant>> FromCatalogQueryAsync(DatabaseEngine catalogEngine, string catalogConnectionString, string query, Action<string>? onRetry = null, EncryptedPasswordColumn? passwords = null, CancellationToken cancellationToken = default)
     {
         const string source = "catalog query";
         var probe = new Tenant { Name = "catalog", Engine = catalogEngine, ConnectionString = catalogConnectionString };
@@ -160,7 +161,17 @@ public static class TenantSources
                     {
                         row[reader.GetName(i)] = reader.IsDBNull(i) ? null : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture);
                     }
-                    tenants.Add(FromRow(row, $"catalog query row {tenants.Count + 1}"));
+                    var where = $"catalog query row {tenants.Count + 1}";
+                    if (passwords is null)
+                    {
+                        tenants.Add(FromRow(row, where));
+                        continue;
+                    }
+                    if (!row.Remove(passwords.Column, out var encrypted))
+                    {
+                        throw new TenantSourceException(source, $"the query returns no column '{passwords.Column}' for the encrypted passwords; it returns {string.Join(", ", row.Keys)}.");
+                    }
+                    tenants.Add(passwords.Apply(FromRow(row, where), encrypted));
                 }
                 return (IReadOnlyList<Tenant>)tenants;
             }, onRetry, cancellationToken).ConfigureAwait(false);

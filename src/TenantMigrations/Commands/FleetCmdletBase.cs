@@ -2,6 +2,7 @@ using System.Management.Automation;
 using TenantMigrations.Engine;
 using TenantMigrations.Engine.Commands;
 using TenantMigrations.Engine.Migrations;
+using TenantMigrations.Engine.Tenants;
 
 namespace TenantMigrations.Commands;
 
@@ -13,6 +14,8 @@ namespace TenantMigrations.Commands;
 public abstract class FleetCmdletBase : PSCmdlet, IDisposable
 {
     private FleetCommand? command;
+
+    private PowerShellSecretResolver? secrets;
 
     /// <summary>Tenants, objects that carry one (status, result), or rows with Name, Engine, ConnectionString, Schema and Tags.</summary>
     [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -48,7 +51,7 @@ public abstract class FleetCmdletBase : PSCmdlet, IDisposable
 
     protected override void ProcessRecord()
     {
-        foreach (var tenant in Tenant ?? []) command!.Add(tenant, CommandHost);
+        foreach (var tenant in Tenant ?? []) command!.Add(WithSecret(tenant), CommandHost);
     }
 
     protected override void EndProcessing()
@@ -59,7 +62,7 @@ public abstract class FleetCmdletBase : PSCmdlet, IDisposable
             {
                 try
                 {
-                    foreach (var tenant in MigrationFolders.DefaultTenants(CurrentFolder)) command.Add(tenant, CommandHost);
+                    foreach (var tenant in MigrationFolders.DefaultTenants(CurrentFolder)) command.Add(WithSecret(tenant), CommandHost);
                 }
                 catch (CommandTerminatingException ex) when (!TenantsRequired && ex.Error.ErrorId == CommandErrorIds.NoTenants)
                 {
@@ -75,6 +78,10 @@ public abstract class FleetCmdletBase : PSCmdlet, IDisposable
     }
 
     protected override void StopProcessing() => command?.Cancel();
+
+    /// <summary>A tenant naming a secret gets it here, on the pipeline thread, before any worker starts.</summary>
+    private Tenant WithSecret(Tenant tenant) =>
+        TenantSecrets.NamesSecret(tenant) ? TenantSecrets.Resolve(tenant, secrets ??= new PowerShellSecretResolver(this)) : tenant;
 
     /// <summary>Turns a failure of the whole call into a terminating error; a stopped pipeline just ends.</summary>
     private protected void RunGuarded(Action action)

@@ -13,6 +13,7 @@ public sealed class GetTenantCommand : PSCmdlet, IDisposable
     private const string SqliteSet = "SqlitePath";
     private const string SchemaSet = "Schema";
     private const string CatalogSet = "Catalog";
+    private const string DatabaseSet = "Database";
 
     // Never disposed on purpose: StopProcessing may cancel it at any moment.
     private readonly CancellationTokenSource cancellation = new();
@@ -28,9 +29,21 @@ public sealed class GetTenantCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string? SqlitePath { get; set; }
 
+    /// <summary>The server to discover tenants on: PostgreSQL for -SchemaLike; the -Engine's server for -DatabaseLike.</summary>
     [Parameter(ParameterSetName = SchemaSet, Mandatory = true)]
+    [Parameter(ParameterSetName = DatabaseSet, Mandatory = true)]
     [ValidateNotNullOrEmpty]
     public string? ConnectionString { get; set; }
+
+    /// <summary>A LIKE pattern for the tenant databases, such as tenant_%: one tenant per database, with the same credentials.</summary>
+    [Parameter(ParameterSetName = DatabaseSet, Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string? DatabaseLike { get; set; }
+
+    /// <summary>The engine of the -DatabaseLike server: Postgres or MySql.</summary>
+    [Parameter(ParameterSetName = DatabaseSet)]
+    [ValidateSet("Postgres", "MySql")]
+    public DatabaseEngine Engine { get; set; } = DatabaseEngine.Postgres;
 
     /// <summary>A LIKE pattern for the tenant schemas, such as tenant_%.</summary>
     [Parameter(ParameterSetName = SchemaSet, Mandatory = true)]
@@ -49,6 +62,16 @@ public sealed class GetTenantCommand : PSCmdlet, IDisposable
     [Parameter(ParameterSetName = CatalogSet)]
     public DatabaseEngine CatalogEngine { get; set; } = DatabaseEngine.Postgres;
 
+    /// <summary>A -Query column holding each tenant's password, AES-256-CBC encrypted (base64 of a 16-byte IV and the ciphertext).</summary>
+    [Parameter(ParameterSetName = CatalogSet)]
+    [ValidateNotNullOrEmpty]
+    public string? PasswordColumn { get; set; }
+
+    /// <summary>The environment variable that holds the key of -PasswordColumn (32 bytes as base64 or hex); the key itself is never a parameter.</summary>
+    [Parameter(ParameterSetName = CatalogSet)]
+    [ValidateNotNullOrEmpty]
+    public string? PasswordKeyVariable { get; set; }
+
     [Parameter]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(TenantNameCompleter))]
@@ -58,6 +81,12 @@ public sealed class GetTenantCommand : PSCmdlet, IDisposable
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string[]? Tag { get; set; }
+
+    /// <summary>Leaves out tenants whose name matches one of these wildcards or that carry one of them as a tag.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Exclude { get; set; }
 
     /// <summary>User and password merged into the connection strings of server tenants (and of the discovery connection).</summary>
     [Parameter]
@@ -76,21 +105,26 @@ public sealed class GetTenantCommand : PSCmdlet, IDisposable
                 SqliteSet => TenantSourceKind.SqliteFiles,
                 SchemaSet => TenantSourceKind.PostgresSchemas,
                 CatalogSet => TenantSourceKind.CatalogQuery,
+                DatabaseSet => Engine == DatabaseEngine.MySql ? TenantSourceKind.MySqlDatabases : TenantSourceKind.PostgresDatabases,
                 _ => TenantSourceKind.File,
             },
             Location = ParameterSetName switch
             {
                 SqliteSet => SqlitePath!,
-                SchemaSet => ConnectionString!,
+                SchemaSet or DatabaseSet => ConnectionString!,
                 CatalogSet => CatalogConnectionString!,
                 _ => Path is null ? DefaultTenantsFile(currentFolder) : GetUnresolvedProviderPathFromPSPath(Path),
             },
             SqliteFiles = sqliteFiles,
             SchemaLike = SchemaLike,
+            DatabaseLike = DatabaseLike,
             CatalogEngine = CatalogEngine,
             Query = Query,
             Names = Name ?? [],
             Tags = Tag ?? [],
+            Exclude = Exclude ?? [],
+            PasswordColumn = PasswordColumn,
+            PasswordKeyVariable = PasswordKeyVariable,
             UserName = Credential?.UserName,
             Password = Credential?.GetNetworkCredential().Password,
         };
@@ -110,6 +144,7 @@ public sealed class GetTenantCommand : PSCmdlet, IDisposable
             return;
         }
         WriteNoMatchErrors(tenants);
+        foreach (var tenant in tenants.Where(t => t.CredentialProblem is not null)) WriteWarning($"Tenant '{tenant.Name}': {tenant.CredentialProblem}");
         WriteObject(tenants, enumerateCollection: true);
     }
 

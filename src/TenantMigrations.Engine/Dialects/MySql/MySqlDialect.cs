@@ -47,8 +47,11 @@ public sealed class MySqlDialect : IDatabaseDialect
         return Identifiers.RequireSafe(database, $"Database of tenant '{tenant.Name}'");
     }
 
-    public DbConnection CreateConnection(Tenant tenant, bool forWriting, ConnectionLimits? limits = null) =>
-        MySqlDriver.CreateConnection(WithLimits(new MySqlConnectionStringBuilder { ConnectionString = tenant.GetConnectionString() }, limits ?? new()));
+    public DbConnection CreateConnection(Tenant tenant, bool forWriting, ConnectionLimits? limits = null)
+    {
+        Tenants.TenantCredentials.ThrowIfUnavailable(tenant);
+        return MySqlDriver.CreateConnection(WithLimits(new MySqlConnectionStringBuilder { ConnectionString = tenant.GetConnectionString() }, limits ?? new()));
+    }
 
     private static string WithLimits(MySqlConnectionStringBuilder builder, ConnectionLimits limits)
     {
@@ -165,6 +168,7 @@ public sealed class MySqlDialect : IDatabaseDialect
 
     public async Task<IReadOnlyDictionary<Tenant, JournalSnapshot>> ReadJournalsAsync(IReadOnlyList<Tenant> tenants, string journalTable, ConnectionLimits limits, CancellationToken cancellationToken)
     {
+        Tenants.TenantCredentials.ThrowIfUnavailable(tenants[0]);
         await using var connection = MySqlDriver.CreateConnection(ServerConnectionString(tenants[0], limits));
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await ReadAsync(connection, tenants, journalTable, checkLocks: true, cancellationToken).ConfigureAwait(false);

@@ -38,6 +38,7 @@ public sealed class PostgresDialect : IDatabaseDialect
 
     private static string ConnectionString(Tenant tenant, ConnectionLimits limits)
     {
+        Tenants.TenantCredentials.ThrowIfUnavailable(tenant);
         var builder = new NpgsqlConnectionStringBuilder(tenant.GetConnectionString());
         if (limits.ConnectTimeout is { } connect) builder.Timeout = Seconds(connect);
         builder.CommandTimeout = Seconds(limits.CommandTimeout ?? ConnectionLimits.DefaultToolCommandTimeout);

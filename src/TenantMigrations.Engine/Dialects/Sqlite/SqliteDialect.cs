@@ -87,6 +87,7 @@ public sealed class SqliteDialect : IDatabaseDialect
 
     public DbConnection CreateConnection(Tenant tenant, bool forWriting, ConnectionLimits? limits = null)
     {
+        Tenants.TenantCredentials.ThrowIfUnavailable(tenant);
         var path = DatabasePath(tenant);
         var builder = new SqliteConnectionStringBuilder(tenant.GetConnectionString()) { DataSource = path };
         if ((limits ?? new()).CommandTimeout is { } commandTimeout) builder.DefaultTimeout = (int)Math.Ceiling(commandTimeout.TotalSeconds);
