@@ -18,7 +18,8 @@ public static class DriftCommand
         var summary = new Option<bool>("--summary") { Description = "Print only the drift classes (tenants grouped by their set of differences)." };
         var suggestDir = new Option<string?>("--suggest-dir") { Description = "Write one suggested SQL script per drift class and engine to this folder (a suggestion to review, never run by the tool)." };
         var command = new Command("drift", "Compare each tenant's live schema (tables, columns, keys, indexes, views) with a reference tenant at the same version. Exit code 1 when drift is found.");
-        foreach (var option in new Option[] { options.Tenants, options.Sqlite, options.Pg, options.SchemaLike, options.Name, options.Tag, options.Migrations, options.Throttle, options.Json })
+        options.AddSourcesTo(command);
+        foreach (var option in new Option[] { options.Migrations, options.Throttle, options.Json })
         {
             command.Options.Add(option);
         }

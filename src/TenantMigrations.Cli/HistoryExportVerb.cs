@@ -11,7 +11,8 @@ public static class HistoryExportVerb
         var output = new Option<string>("--output", "-o") { Description = "The folder to write (created when missing; must be empty unless --force).", HelpName = "dir", Required = true };
         var force = new Option<bool>("--force") { Description = "Write into a folder that is not empty: replace its migration files and remove its other .sql files." };
         var command = new Command("export", "Write one tenant's applied scripts, as its journal recorded them, as a migrations folder that rebuilds the same schema elsewhere. Pick the tenant with --name.");
-        foreach (var option in new Option[] { options.Tenants, options.Sqlite, options.Pg, options.SchemaLike, options.Name, options.Tag, options.Migrations, options.Json, output, force })
+        options.AddSourcesTo(command);
+        foreach (var option in new Option[] { options.Migrations, options.Json, output, force })
         {
             command.Options.Add(option);
         }

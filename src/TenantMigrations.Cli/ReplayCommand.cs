@@ -17,7 +17,8 @@ public static class ReplayCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Print what would be replayed; change nothing." };
         var lockTimeout = FleetOptions.SecondsOption("--lock-timeout", "Seconds to wait for the target's migration lock (default: 10).", TimeSpan.FromDays(1));
         var command = new Command("replay", "Replay one tenant's recorded history (its applied scripts, as its journal kept them) into a new, empty tenant, which may use another engine where the scripts allow.");
-        foreach (var option in new Option[] { options.Tenants, options.Sqlite, options.Pg, options.SchemaLike, options.Migrations, options.Json, from, to, dryRun, lockTimeout })
+        options.AddSourcesTo(command);
+        foreach (var option in new Option[] { options.Migrations, options.Json, from, to, dryRun, lockTimeout })
         {
             command.Options.Add(option);
         }
