@@ -35,12 +35,24 @@ public static class ErrorIds
     /// <summary>A baseline was asked for a tenant with no tables: there is no existing schema to stand for.</summary>
     public const string NothingToBaseline = "NothingToBaseline";
 
+    /// <summary>The tenant's SQLite file, schema or database does not exist, and the run does not create tenants.</summary>
+    public const string TenantNotFound = "TenantNotFound";
+
+    /// <summary>A provisioning template cannot be used: missing, on another server, blocked, busy or holding objects the copy cannot carry.</summary>
+    public const string TemplateUnusable = "TemplateUnusable";
+
+    /// <summary>The connection may not create the tenant's database or schema.</summary>
+    public const string CreateDenied = "CreateDenied";
+
     /// <summary>The PowerShell ErrorCategory name for an error id (the engine has no PowerShell reference).</summary>
     public static string CategoryFor(string errorId) => errorId switch
     {
         TenantLocked or LockTimeout => "ResourceBusy",
         ChecksumMismatch or MissingMigration or IncompleteMigration or OutOfOrder or TargetBelowCurrent or MissingUndo or NothingToBaseline => "InvalidData",
         AlreadyMigrated => "ResourceExists",
+        TenantNotFound => "ObjectNotFound",
+        CreateDenied => "PermissionDenied",
+        TemplateUnusable => "InvalidArgument",
         TenantUnreachable => "ConnectionError",
         InvalidMigration or InvalidTenant => "InvalidArgument",
         Cancelled => "OperationStopped",
