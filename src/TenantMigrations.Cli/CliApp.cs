@@ -17,6 +17,7 @@ public static class CliApp
         root.Subcommands.Add(ValidateCommand.Create(new FleetOptions()));
         root.Subcommands.Add(RepairCommand.Create(new FleetOptions()));
         root.Subcommands.Add(HistoryCommand.Create(new FleetOptions()));
+        root.Subcommands.Add(ProvisionCommand.Create(new FleetOptions()));
         root.Subcommands.Add(NewCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
         return root;
