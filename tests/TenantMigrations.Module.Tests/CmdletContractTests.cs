@@ -27,7 +27,7 @@ public sealed class CmdletContractTests
     public void The_module_has_the_cmdlets_of_the_issue()
     {
         Assert.Equal(
-            ["Export-TenantMigrationSql", "Get-Tenant", "Get-TenantMigrationHistory", "Get-TenantMigrationRun", "Get-TenantMigrationStatus", "Invoke-TenantMigration", "New-TenantMigration", "New-TenantObject", "Repair-TenantMigration", "Set-TenantMigrationBaseline", "Test-TenantMigration", "Undo-TenantMigration"],
+            ["Export-TenantMigrationSql", "Get-Tenant", "Get-TenantMigrationHistory", "Get-TenantMigrationRun", "Get-TenantMigrationStatus", "Invoke-TenantMigration", "New-Tenant", "New-TenantMigration", "New-TenantObject", "Repair-TenantMigration", "Set-TenantMigrationBaseline", "Test-TenantMigration", "Undo-TenantMigration"],
             CmdletContract.All.Select(c => c.Name));
     }
 
