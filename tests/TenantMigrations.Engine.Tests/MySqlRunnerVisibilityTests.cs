@@ -24,7 +24,7 @@ public sealed class MySqlRunnerVisibilityTests(MariaDbFixture mariadb) : IDispos
             var database = await mariadb.NewDatabaseAsync();
             tenants.Add(new Tenant { Name = database, Engine = DatabaseEngine.MySql, ConnectionString = mariadb.Server.ConnectionStringFor(database) });
         }
-        await new FleetMigrator().MigrateAsync(tenants, set, new MigrateOptions { CreateMissing = true, CreateMissing = true }, new RecordingSink());
+        await new FleetMigrator().MigrateAsync(tenants, set, new MigrateOptions { CreateMissing = true }, new RecordingSink());
         var dialect = new MySqlDialect();
         await using var holder = dialect.CreateConnection(tenants[0], forWriting: true);
         await holder.OpenAsync();

@@ -281,7 +281,7 @@ public sealed class PostgresStatementTextTests(PostgresFixture postgres) : IDisp
         var tenant = new Tenant { Name = "atomic", Engine = DatabaseEngine.Postgres, ConnectionString = connectionString, Schema = "atomic" };
 
         var sink = new RecordingSink();
-        await new FleetMigrator().MigrateAsync([tenant], MigrationSet.Load(folder.Combine("migrations")), new MigrateOptions { CreateMissing = true, CreateMissing = true }, sink);
+        await new FleetMigrator().MigrateAsync([tenant], MigrationSet.Load(folder.Combine("migrations")), new MigrateOptions { CreateMissing = true }, sink);
 
         Assert.True(sink.Results.Single().Succeeded, sink.Results.Single().Error?.ToString());
         Assert.Equal("3", await postgres.Server.ExecuteAsync("SELECT sum(n) FROM atomic.counters", new NpgsqlConnectionStringBuilder(connectionString).Database!));

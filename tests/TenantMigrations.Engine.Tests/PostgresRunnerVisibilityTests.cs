@@ -33,7 +33,7 @@ public sealed class PostgresRunnerVisibilityTests(PostgresFixture postgres) : ID
         var direct = await postgres.NewDatabaseAsync();
         var tenants = Schemas(direct, 6);
         var migrator = new FleetMigrator();
-        await migrator.MigrateAsync(tenants.Take(5).ToList(), set, new MigrateOptions { CreateMissing = true, CreateMissing = true }, new RecordingSink());
+        await migrator.MigrateAsync(tenants.Take(5).ToList(), set, new MigrateOptions { CreateMissing = true }, new RecordingSink());
         await migrator.MigrateAsync([tenants[5]], set, new MigrateOptions { CreateMissing = true, Plan = new PlanOptions { TargetVersion = MigrationVersion.Parse("2") } }, new RecordingSink());
         var database = new NpgsqlConnectionStringBuilder(direct).Database!;
         await postgres.Server.ExecuteAsync($"UPDATE t5.{Journal} SET checksum = 'edited' WHERE version = '2'", database);
@@ -79,7 +79,7 @@ public sealed class PostgresRunnerVisibilityTests(PostgresFixture postgres) : ID
         var set = StandardMigrations();
         var connection = await postgres.NewDatabaseAsync();
         var tenants = Schemas(connection + ";Application Name=nightly-job", 2);
-        await new FleetMigrator().MigrateAsync(tenants, set, new MigrateOptions { CreateMissing = true, CreateMissing = true }, new RecordingSink());
+        await new FleetMigrator().MigrateAsync(tenants, set, new MigrateOptions { CreateMissing = true }, new RecordingSink());
         var dialect = new PostgresDialect();
         await using var holder = dialect.CreateConnection(tenants[0], forWriting: true);
         await holder.OpenAsync();
@@ -110,7 +110,7 @@ public sealed class PostgresRunnerVisibilityTests(PostgresFixture postgres) : ID
         var set = StandardMigrations();
         var admin = await postgres.NewDatabaseAsync();
         var tenants = Schemas(admin, 1);
-        await new FleetMigrator().MigrateAsync(tenants, set, new MigrateOptions { CreateMissing = true, CreateMissing = true }, new RecordingSink());
+        await new FleetMigrator().MigrateAsync(tenants, set, new MigrateOptions { CreateMissing = true }, new RecordingSink());
         var database = new NpgsqlConnectionStringBuilder(admin).Database!;
         var role = "watcher_" + Guid.NewGuid().ToString("N")[..8];
         await postgres.Server.ExecuteAsync($"CREATE ROLE {role} LOGIN PASSWORD 'Watch-Secr3t'; GRANT USAGE ON SCHEMA t1 TO {role}; GRANT SELECT ON t1.{Journal} TO {role};", database);

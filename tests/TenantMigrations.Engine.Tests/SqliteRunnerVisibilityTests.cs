@@ -59,7 +59,7 @@ public sealed class SqliteRunnerVisibilityTests : IDisposable
         Directory.Delete(Path.GetDirectoryName(LockFile("done1"))!, recursive: true);
 
         var sink = new RecordingSink();
-        var summary = await migrator.MigrateAsync(tenants, set, new MigrateOptions { CreateMissing = true, CreateMissing = true }, sink);
+        var summary = await migrator.MigrateAsync(tenants, set, new MigrateOptions { CreateMissing = true }, sink);
 
         Assert.False(File.Exists(LockFile("done1")), "an up-to-date tenant was locked");
         Assert.False(File.Exists(LockFile("done2")), "an up-to-date tenant was locked");

@@ -16,7 +16,7 @@ public sealed class StatusSummaryTests : IDisposable
     public void Summary_writes_one_cohort_per_version_and_no_statuses()
     {
         fleet.WriteStandardMigrations();
-        var migrate = new TenantMigrationCommand(fleet.Load(), new MigrateOptions { CreateMissing = true, CreateMissing = true });
+        var migrate = new TenantMigrationCommand(fleet.Load(), new MigrateOptions { CreateMissing = true });
         var migrateHost = new FakeHost();
         foreach (var tenant in fleet.Tenants("acme", "globex")) migrate.Add(tenant, migrateHost);
         migrate.Run(migrateHost);

@@ -86,7 +86,7 @@ public sealed class PostgresFaultTests(PrivatePostgres postgres, ITestOutputHelp
         Assert.All(run.Results, r => Assert.True(r.StateAfter is TenantState.UpToDate || r.Error?.ErrorId == ErrorIds.TenantUnreachable, $"{r.TenantName}: {r.StateAfter} {r.Error}"));
         Assert.Equal(200, run.Summary.Succeeded + run.Summary.Unreachable);
 
-        var again = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { CreateMissing = true, CreateMissing = true }, new RecordingSink());
+        var again = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { CreateMissing = true }, new RecordingSink());
         output.WriteLine($"re-run: {again}");
         Assert.Equal(200, again.Succeeded);
         await AssertAppliedExactlyOnceAsync(tenants);
@@ -114,7 +114,7 @@ public sealed class PostgresFaultTests(PrivatePostgres postgres, ITestOutputHelp
         Assert.All(run.Results.Where(r => r.StateAfter == TenantState.Unreachable), r => Assert.Contains(r.TenantName, r.Error!.Message));
 
         NpgsqlConnection.ClearAllPools();
-        var again = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { CreateMissing = true, CreateMissing = true }, new RecordingSink());
+        var again = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { CreateMissing = true }, new RecordingSink());
         output.WriteLine($"re-run: {again}");
         Assert.Equal(200, again.Succeeded);
         await AssertAppliedExactlyOnceAsync(tenants);
@@ -127,7 +127,7 @@ public sealed class PostgresFaultTests(PrivatePostgres postgres, ITestOutputHelp
         File.WriteAllText(Path.Combine(Migrations, "V1__steps.sql"), "-- tm:transaction=false\nCREATE TABLE step_one (id INTEGER);\nSELECT pg_sleep(30);\nCREATE TABLE step_three (id INTEGER);");
         var tenants = await SchemasAsync(1);
 
-        var run = await FaultRun.RunAsync(tenants, Migrations, new MigrateOptions { CreateMissing = true, CreateMissing = true }, faults: 1, TimeSpan.FromMilliseconds(300), async () =>
+        var run = await FaultRun.RunAsync(tenants, Migrations, new MigrateOptions { CreateMissing = true }, faults: 1, TimeSpan.FromMilliseconds(300), async () =>
             await postgres.Server.ExecuteAsync($"SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE '{ApplicationName} %' AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()) AS t") == "1");
 
         var result = run.Results.Single();
@@ -137,7 +137,7 @@ public sealed class PostgresFaultTests(PrivatePostgres postgres, ITestOutputHelp
         Assert.Equal("1:running", await ScalarAsync(tenants[0], "SELECT string_agg(version || ':' || state, ',') FROM tenant_migrations_history"));
         Assert.Equal("0", await ScalarAsync(tenants[0], "SELECT count(*) FROM pg_tables WHERE tablename = 'step_three'"));
 
-        var again = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { CreateMissing = true, CreateMissing = true }, new RecordingSink());
+        var again = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { CreateMissing = true }, new RecordingSink());
         Assert.Equal(0, again.MigrationsApplied);
         Assert.Equal("1:running", await ScalarAsync(tenants[0], "SELECT string_agg(version || ':' || state, ',') FROM tenant_migrations_history"));
     }
@@ -181,7 +181,7 @@ public sealed class PostgresFaultTests(PrivatePostgres postgres, ITestOutputHelp
         await postgres.Server.ExecuteAsync("CREATE SCHEMA tenant_002; CREATE TABLE tenant_002.tenant_migrations_history (id integer);", database);
 
         var sink = new RecordingSink();
-        var summary = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { CreateMissing = true, CreateMissing = true }, sink);
+        var summary = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { CreateMissing = true }, sink);
 
         var broken = sink.Results.Single(r => r.TenantName == "tenant_002");
         Assert.Equal(ErrorIds.TenantFailed, broken.Error!.ErrorId);
@@ -195,7 +195,7 @@ public sealed class PostgresFaultTests(PrivatePostgres postgres, ITestOutputHelp
         Directory.CreateDirectory(Migrations);
         File.WriteAllText(Path.Combine(Migrations, "V1__table.sql"), "CREATE TABLE orders (id INTEGER);");
         var tenants = await SchemasAsync(1);
-        await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { CreateMissing = true, CreateMissing = true }, new RecordingSink());
+        await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { CreateMissing = true }, new RecordingSink());
         File.WriteAllText(Path.Combine(Migrations, "V2__alter.sql"), "ALTER TABLE orders ADD COLUMN total NUMERIC;");
 
         await using var blocker = new NpgsqlConnection(tenants[0].GetConnectionString());
@@ -215,7 +215,7 @@ public sealed class PostgresFaultTests(PrivatePostgres postgres, ITestOutputHelp
         Assert.Equal("0", await ScalarAsync(tenants[0], "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'tenant_001' AND column_name = 'total'"));
 
         await transaction.RollbackAsync();
-        var retried = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { CreateMissing = true, CreateMissing = true }, new RecordingSink());
+        var retried = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { CreateMissing = true }, new RecordingSink());
         Assert.Equal(1, retried.MigrationsApplied);
     }
 

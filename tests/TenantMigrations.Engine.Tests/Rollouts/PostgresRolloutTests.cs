@@ -73,7 +73,7 @@ public sealed class PostgresRolloutTests(PostgresFixture postgres) : IDisposable
         folder.Write("migrations/V1__things.verify.postgres.sql", "SELECT 1 FROM things WHERE id = 1;\n");
         var (database, tenants) = await FleetAsync(4);
 
-        var (summary, _) = await RunSamplingAsync(database, tenants, new MigrateOptions { CreateMissing = true, CreateMissing = true }, new RolloutOptions { Waves = WaveDefinition.Parse("canary,rest") });
+        var (summary, _) = await RunSamplingAsync(database, tenants, new MigrateOptions { CreateMissing = true }, new RolloutOptions { Waves = WaveDefinition.Parse("canary,rest") });
 
         Assert.Equal(RunStopReason.WaveGate, summary.StoppedBy);
         Assert.Equal(["tenant_01"], summary.FailedTenants);
