@@ -154,9 +154,12 @@ internal static class PostgresSchemaCopy
         {
             statements.Add($"CREATE VIEW {to}.{Q(name)} AS {definition.TrimEnd().TrimEnd(';')}");
         }
-        foreach (var statement in statements)
+        // One round trip for the whole copy: hundreds of small statements would otherwise cost more than replaying.
+        await using (var batch = new NpgsqlBatch(connection, transaction))
         {
-            await ExecuteAsync(connection, statement, cancellationToken).ConfigureAwait(false);
+            foreach (var statement in statements) batch.BatchCommands.Add(new NpgsqlBatchCommand(statement));
+            batch.Timeout = 0;
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
