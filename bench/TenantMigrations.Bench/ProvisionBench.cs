@@ -22,10 +22,12 @@ internal static class ProvisionBench
             Console.WriteLine($"provision {tenantCount} PostgreSQL tenants, {set.Versioned.Count} migrations, throttle {throttle}");
             var options = new MigrateOptions { ThrottleLimit = throttle };
 
-            var schemaDb = await server.CreateDatabaseAsync("bench_provision") + ";Maximum Pool Size=50";
-            await RequireAsync(new FleetProvisioner().ProvisionAsync([SchemaTenant(schemaDb, "tenant_template")], set, options, null, new NullFleetSink()));
-            var replayedSchemas = await Measure.TimeAsync(() => RequireAsync(new FleetProvisioner().ProvisionAsync(Schemas(schemaDb, "replayed", tenantCount), set, options, null, new NullFleetSink())));
-            var copiedSchemas = await Measure.TimeAsync(() => RequireAsync(new FleetProvisioner().ProvisionAsync(Schemas(schemaDb, "copied", tenantCount), set, options, "tenant_template", new NullFleetSink())));
+            // Each side gets a database of its own, so that neither works against a catalog the other has grown.
+            var replayDb = await server.CreateDatabaseAsync("bench_replay") + ";Maximum Pool Size=50";
+            var copyDb = await server.CreateDatabaseAsync("bench_copy") + ";Maximum Pool Size=50";
+            await RequireAsync(new FleetProvisioner().ProvisionAsync([SchemaTenant(copyDb, "tenant_template")], set, options, null, new NullFleetSink()));
+            var replayedSchemas = await Measure.TimeAsync(() => RequireAsync(new FleetProvisioner().ProvisionAsync(Schemas(replayDb, "replayed", tenantCount), set, options, null, new NullFleetSink())));
+            var copiedSchemas = await Measure.TimeAsync(() => RequireAsync(new FleetProvisioner().ProvisionAsync(Schemas(copyDb, "copied", tenantCount), set, options, "tenant_template", new NullFleetSink())));
             Report("schema per tenant", tenantCount, copiedSchemas, replayedSchemas);
 
             await RequireAsync(new FleetProvisioner().ProvisionAsync([DatabaseTenant(server, "tpl_bench")], set, options, null, new NullFleetSink()));
