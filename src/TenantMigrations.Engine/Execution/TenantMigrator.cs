@@ -93,7 +93,7 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
         }
         catch (Exception ex) when (!opened && dialect.IsMissingTenant(ex))
         {
-            if (!options.CreateMissing) return NotFound(tenant, result, clock);
+            if (!options.CreateMissing || result.Created) return NotFound(tenant, result, clock);
             if (options.DryRun) return DryRunResult(result, Planner.Plan(set, tenant, JournalSnapshot.Empty, options.Plan, dialect), clock);
             await dialect.CreateDatabaseAsync(tenant, options.Limits, cancellationToken).ConfigureAwait(false);
             result.Created = true;

@@ -74,6 +74,19 @@ public sealed class PostgresProvisioningTests(PostgresFixture postgres) : IDispo
     }
 
     [Fact]
+    public async Task A_schema_tenant_whose_database_is_missing_is_not_found_even_with_create()
+    {
+        var migrations = WriteMigrations(folder, "migrations", 1);
+        var tenant = Schema(postgres.Server.ConnectionStringFor(Unique("no_such_db")), "tenant_x");
+
+        var (results, _) = await ProvisionAsync([tenant], migrations);
+
+        var result = results.Single();
+        Assert.Equal(ErrorIds.TenantNotFound, result.Error?.ErrorId);
+        Assert.Contains("a schema-per-tenant tenant's database must exist", result.Error!.Message);
+    }
+
+    [Fact]
     public async Task A_role_without_CREATEDB_gets_CreateDenied_naming_the_tenant()
     {
         var migrations = WriteMigrations(folder, "migrations", 1);

@@ -273,7 +273,10 @@ public sealed class PostgresDialect : IDatabaseDialect
 
     public async Task CreateDatabaseAsync(Tenant tenant, ConnectionLimits limits, CancellationToken cancellationToken)
     {
-        if (tenant.Schema is not null) return;
+        if (tenant.Schema is not null)
+        {
+            throw new Provisioning.ProvisioningException(ErrorIds.TenantNotFound, $"tenant '{tenant.Name}': database '{DatabaseOf(tenant)}' not found; a schema-per-tenant tenant's database must exist (only its schema is created).");
+        }
         await using var server = await OpenMaintenanceAsync(tenant, limits, cancellationToken).ConfigureAwait(false);
         await CreateDatabaseAsync(server, tenant, $"CREATE DATABASE {QuoteIdentifier(DatabaseOf(tenant))}", template: null, cancellationToken).ConfigureAwait(false);
     }
