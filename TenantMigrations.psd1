@@ -24,6 +24,7 @@
         'Get-TenantMigrationStatus'
         'Invoke-TenantMigration'
         'New-TenantMigration'
+        'New-Tenant'
         'New-TenantObject'
         'Repair-TenantMigration'
         'Set-TenantMigrationBaseline'

@@ -58,7 +58,7 @@ AfterAll {
 Describe 'The module' {
     It 'exports the cmdlets of the manifest' {
         $exported = (Get-Module TenantMigrations).ExportedCmdlets.Keys | Sort-Object
-        $exported | Should -Be @('Export-TenantMigrationSql', 'Get-Tenant', 'Get-TenantMigrationHistory', 'Get-TenantMigrationRun', 'Get-TenantMigrationStatus', 'Invoke-TenantMigration', 'New-TenantMigration', 'New-TenantObject', 'Repair-TenantMigration', 'Set-TenantMigrationBaseline', 'Test-TenantMigration', 'Test-TenantSchema', 'Undo-TenantMigration')
+        $exported | Should -Be @('Copy-TenantMigrationHistory', 'Export-TenantMigrationHistory', 'Export-TenantMigrationSql', 'Get-Tenant', 'Get-TenantMigrationHistory', 'Get-TenantMigrationRun', 'Get-TenantMigrationStatus', 'Invoke-TenantMigration', 'New-Tenant', 'New-TenantMigration', 'New-TenantObject', 'Repair-TenantMigration', 'Set-TenantMigrationBaseline', 'Test-TenantMigration', 'Test-TenantSchema', 'Undo-TenantMigration')
     }
 
     It 'has the version of Directory.Build.props' {
@@ -83,7 +83,7 @@ Describe 'Invoke-TenantMigration on a SQLite fleet' {
     It 'migrates every tenant through the pipeline and returns one result per tenant' {
         $fleet = New-TestFleet -Name 'acme', 'globex', 'initech'
 
-        $results = Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations
+        $results = Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Create -Path $fleet.Migrations
 
         $results | Should -HaveCount 3
         foreach ($result in $results) {
@@ -100,7 +100,7 @@ Describe 'Invoke-TenantMigration on a SQLite fleet' {
     It 'changes nothing with -WhatIf and returns each pending tenant as planned' {
         $fleet = New-TestFleet -Name 'acme', 'globex'
 
-        $results = Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -WhatIf
+        $results = Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Create -Path $fleet.Migrations -WhatIf
 
         $results | Should -HaveCount 2
         foreach ($result in $results) {
@@ -116,9 +116,9 @@ Describe 'Invoke-TenantMigration on a SQLite fleet' {
 
     It 'leaves a migrated tenant at its version with -WhatIf' {
         $fleet = New-TestFleet -Name 'acme'
-        Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -TargetVersion 1 | Out-Null
+        Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Create -Path $fleet.Migrations -TargetVersion 1 | Out-Null
 
-        Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -WhatIf | Out-Null
+        Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Create -Path $fleet.Migrations -WhatIf | Out-Null
 
         (Get-Tenant -Path $fleet.TenantsFile | Get-TenantMigrationStatus -Path $fleet.Migrations).CurrentVersion | Should -Be '1'
     }
@@ -126,7 +126,7 @@ Describe 'Invoke-TenantMigration on a SQLite fleet' {
     It 'reports a failing tenant as a non-terminating error and migrates the others' {
         $fleet = New-TestFleet -Name 'acme', 'bad', 'globex' -Extra @{ bad = '_missing' }
 
-        $results = Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -ErrorVariable failures -ErrorAction SilentlyContinue
+        $results = Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Create -Path $fleet.Migrations -ErrorVariable failures -ErrorAction SilentlyContinue
 
         $results | Should -HaveCount 3
         ($results | Where-Object Succeeded).TenantName | Sort-Object | Should -Be @('acme', 'globex')
@@ -141,7 +141,7 @@ Describe 'Invoke-TenantMigration on a SQLite fleet' {
     It 'stops at a failing tenant with -ErrorAction Stop' {
         $fleet = New-TestFleet -Name 'bad' -Extra @{ bad = '_missing' }
 
-        { Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -ErrorAction Stop } | Should -Throw -ErrorId 'MigrationFailed,*'
+        { Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Create -Path $fleet.Migrations -ErrorAction Stop } | Should -Throw -ErrorId 'MigrationFailed,*'
     }
 
     It 'reports a SQLite file that is not a database as that tenant''s error and migrates the others' {
@@ -149,7 +149,7 @@ Describe 'Invoke-TenantMigration on a SQLite fleet' {
         New-Item -ItemType Directory -Path $fleet.Data -Force | Out-Null
         Set-Content -Path (Join-Path $fleet.Data 'broken.db') -Value 'This is a text file, not a SQLite database.'
 
-        $results = Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -ErrorVariable failures -ErrorAction SilentlyContinue
+        $results = Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Create -Path $fleet.Migrations -ErrorVariable failures -ErrorAction SilentlyContinue
 
         ($results | Where-Object Succeeded).TenantName | Sort-Object | Should -Be @('acme', 'globex')
         $failures | Should -HaveCount 1
@@ -164,7 +164,7 @@ Describe 'Invoke-TenantMigration on a SQLite fleet' {
             [pscustomobject]@{ Name = 'half'; Engine = 'sqlite' }
         )
 
-        $results = $rows | Invoke-TenantMigration -Path $fleet.Migrations -ErrorVariable failures -ErrorAction SilentlyContinue
+        $results = $rows | Invoke-TenantMigration -Create -Path $fleet.Migrations -ErrorVariable failures -ErrorAction SilentlyContinue
 
         $results.TenantName | Should -Be 'acme'
         $failures | Should -HaveCount 1
@@ -180,7 +180,7 @@ Describe 'Invoke-TenantMigration on a SQLite fleet' {
             [pscustomobject]@{ Name = 'globex'; Engine = 'sqlite'; ConnectionString = "Data Source=$(Join-Path $fleet.Data 'globex.db')"; Schema = ''; Tags = 'us'; extra = '' }
         ) | Export-Csv -Path $csv -NoTypeInformation
 
-        $results = Import-Csv -Path $csv | Invoke-TenantMigration -Path $fleet.Migrations
+        $results = Import-Csv -Path $csv | Invoke-TenantMigration -Create -Path $fleet.Migrations
 
         $results.TenantName | Sort-Object | Should -Be @('acme', 'globex')
         $results.Succeeded | Sort-Object -Unique | Should -BeTrue
@@ -192,7 +192,7 @@ Describe 'Invoke-TenantMigration on a SQLite fleet' {
         $rows = @([pscustomobject]@{ Name = 'acme'; Engine = 'sqlite'; ConnectionString = 'Data Source=data/acme.db'; extra = '' })
         Push-Location -Path $fleet.Folder
         try {
-            $results = $rows | Invoke-TenantMigration -Path migrations
+            $results = $rows | Invoke-TenantMigration -Create -Path migrations
         }
         finally {
             Pop-Location
@@ -205,7 +205,7 @@ Describe 'Invoke-TenantMigration on a SQLite fleet' {
         $fleet = New-TestFleet -Name 'acme', 'globex'
 
         $results = Get-Tenant -Path $fleet.TenantsFile | Get-TenantMigrationStatus -Path $fleet.Migrations |
-            Where-Object State -eq 'Pending' | Invoke-TenantMigration -Path $fleet.Migrations
+            Where-Object State -eq 'Pending' | Invoke-TenantMigration -Create -Path $fleet.Migrations
 
         $results | Should -HaveCount 2
     }
@@ -214,7 +214,7 @@ Describe 'Invoke-TenantMigration on a SQLite fleet' {
         $fleet = New-TestFleet -Name 'acme'
         Set-Content -Path (Join-Path $fleet.Migrations 'Vbad__oops.sql') -Value 'SELECT 1;'
 
-        { Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations } | Should -Throw -ErrorId 'InvalidMigrationFolder,*'
+        { Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Create -Path $fleet.Migrations } | Should -Throw -ErrorId 'InvalidMigrationFolder,*'
         Join-Path $fleet.Data 'acme.db' | Should -Not -Exist
     }
 
@@ -222,7 +222,7 @@ Describe 'Invoke-TenantMigration on a SQLite fleet' {
         $fleet = New-TestFleet -Name 'acme'
         Push-Location -Path $fleet.Folder
         try {
-            $results = Invoke-TenantMigration
+            $results = Invoke-TenantMigration -Create
         }
         finally {
             Pop-Location
@@ -240,7 +240,7 @@ Describe 'Invoke-TenantMigration on a SQLite fleet' {
             $null = $ps.AddScript({
                     param($Path, $TenantsFile, $Migrations)
                     Import-Module $Path
-                    Get-Tenant -Path $TenantsFile | Invoke-TenantMigration -Path $Migrations -ThrottleLimit 1
+                    Get-Tenant -Path $TenantsFile | Invoke-TenantMigration -Create -Path $Migrations -ThrottleLimit 1
                 }).AddArgument($Manifest).AddArgument($fleet.TenantsFile).AddArgument($fleet.Migrations)
             $running = $ps.BeginInvoke()
             $deadline = (Get-Date).AddSeconds(60)
@@ -287,7 +287,7 @@ Describe 'Test-TenantSchema on a SQLite fleet' {
 Describe 'The other cmdlets' {
     It 'reports states that group well' {
         $fleet = New-TestFleet -Name 'acme', 'globex'
-        Get-Tenant -Path $fleet.TenantsFile -Name acme | Invoke-TenantMigration -Path $fleet.Migrations | Out-Null
+        Get-Tenant -Path $fleet.TenantsFile -Name acme | Invoke-TenantMigration -Create -Path $fleet.Migrations | Out-Null
 
         $groups = Get-Tenant -Path $fleet.TenantsFile | Get-TenantMigrationStatus -Path $fleet.Migrations | Group-Object -Property State -AsHashTable -AsString
 
@@ -305,7 +305,7 @@ Describe 'The other cmdlets' {
 
     It 'resolves -SqlitePath with PowerShell wildcards and warns when nothing matches' {
         $fleet = New-TestFleet -Name 't01', 't02', 't07'
-        Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations | Out-Null
+        Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Create -Path $fleet.Migrations | Out-Null
         Push-Location -Path $fleet.Folder
         try {
             (Get-Tenant -SqlitePath 'data/t0[1-6].db').Name | Should -Be @('t01', 't02')
@@ -385,7 +385,7 @@ Describe 'The other cmdlets' {
 
     It 'tests and repairs a drifted tenant without prompting when told so' {
         $fleet = New-TestFleet -Name 'acme'
-        Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations | Out-Null
+        Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Create -Path $fleet.Migrations | Out-Null
         Add-Content -Path (Join-Path $fleet.Migrations 'V1__create_customers.sql') -Value '-- reviewed'
         (Get-Tenant -Path $fleet.TenantsFile | Test-TenantMigration -Path $fleet.Migrations).Passed | Should -BeFalse
 
@@ -432,7 +432,7 @@ Describe 'Run records' {
         $fleet = New-TestFleet -Name 'acme', 'bad' -Extra @{ bad = '_missing' }
         $store = Join-Path $fleet.Folder 'runs'
 
-        $results = Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -RunStore $store -ErrorAction SilentlyContinue
+        $results = Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Create -Path $fleet.Migrations -RunStore $store -ErrorAction SilentlyContinue
         $runId = $results[0].RunId
         $run = Get-TenantMigrationRun -RunId $runId -RunStore $store
 
@@ -444,7 +444,7 @@ Describe 'Run records' {
         @(Get-TenantMigrationRun -RunStore $store).RunId | Should -Be @($runId)
 
         (Get-Content -Path $fleet.TenantsFile -Raw).Replace('_missing', '') | Set-Content -Path $fleet.TenantsFile
-        $resumed = Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -RunStore $store -Resume $runId
+        $resumed = Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Create -Path $fleet.Migrations -RunStore $store -Resume $runId
 
         $resumed | Should -HaveCount 1
         $resumed.TenantName | Should -Be 'bad'
@@ -455,7 +455,7 @@ Describe 'Run records' {
     It 'refuses to resume an unknown run' {
         $fleet = New-TestFleet -Name 'acme'
 
-        { Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations -Resume 'nosuchrun' } | Should -Throw -ErrorId 'RunNotFound,*'
+        { Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Create -Path $fleet.Migrations -Resume 'nosuchrun' } | Should -Throw -ErrorId 'RunNotFound,*'
         { Get-TenantMigrationRun -RunId 'nosuchrun' } | Should -Throw -ErrorId 'RunNotFound,*'
     }
 }
@@ -584,7 +584,7 @@ Describe 'The README quick start on the samples' -Skip:(-not (Test-Path (Join-Pa
         Remove-Item -Path (Join-Path $copy 'data') -Recurse -Force -ErrorAction SilentlyContinue
 
         $tenants = Get-Tenant -Path (Join-Path $copy 'tenants.json')
-        $results = $tenants | Invoke-TenantMigration -Path (Join-Path $copy 'migrations') -ErrorAction SilentlyContinue
+        $results = $tenants | Invoke-TenantMigration -Create -Path (Join-Path $copy 'migrations') -ErrorAction SilentlyContinue
 
         $results | Should -HaveCount @($tenants).Count
     }

@@ -7,12 +7,17 @@ using TenantMigrations.TestSupport;
 
 // Fleet benchmark: our engine against the hand-written loop it replaces, measured in the same run on a private
 // PostgreSQL. Prints times and ratios only; nothing here is asserted.
-//   dotnet run -c Release --project bench/TenantMigrations.Bench -- [postgres|mysql] [tenants] [throttle=8]
+//   dotnet run -c Release --project bench/TenantMigrations.Bench -- [postgres|mysql|provision] [tenants] [throttle=8]
 var engine = args.Length > 0 ? args[0] : "postgres";
 var tenantCount = args.Length > 1 ? int.Parse(args[1]) : engine == "mysql" ? 500 : 1000;
 var throttle = args.Length > 2 ? int.Parse(args[2]) : 8;
 var migrationsFolder = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../samples/migrations"));
 var set = MigrationSet.Load(migrationsFolder);
+if (engine == "provision")
+{
+    await ProvisionBench.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 100, args.Length > 2 ? int.Parse(args[2]) : 8, args.Length > 3 ? int.Parse(args[3]) : 50);
+    return;
+}
 if (engine == "mysql")
 {
     await MySqlBench.RunAsync(set, tenantCount, throttle);

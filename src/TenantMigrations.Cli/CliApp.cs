@@ -20,6 +20,7 @@ public static class CliApp
         root.Subcommands.Add(HistoryCommand.Create(new FleetOptions()));
         root.Subcommands.Add(DriftCommand.Create(new FleetOptions()));
         root.Subcommands.Add(ReplayCommand.Create(new FleetOptions()));
+        root.Subcommands.Add(ProvisionCommand.Create(new FleetOptions()));
         root.Subcommands.Add(NewCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
         return root;

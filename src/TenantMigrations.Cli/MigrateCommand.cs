@@ -20,10 +20,11 @@ public static class MigrateCommand
             Description = "A tenant with tables but no journal is baselined at this version, then migrated above it, instead of being migrated from scratch.",
             HelpName = "version",
         };
-        return new MigrateVerb("migrate", "Apply the pending migrations to every selected tenant.", [baselineOnMigrate], (parseResult, migrateOptions, _, _) =>
-            Task.FromResult(parseResult.GetValue(baselineOnMigrate) is { } text
+        var create = new Option<bool>("--create") { Description = "Create a tenant whose SQLite file, schema or database is missing (otherwise it is TenantNotFound); see also provision." };
+        return new MigrateVerb("migrate", "Apply the pending migrations to every selected tenant.", [baselineOnMigrate, create], (parseResult, migrateOptions, _, _) =>
+            Task.FromResult((parseResult.GetValue(baselineOnMigrate) is { } text
                 ? migrateOptions with { BaselineOnMigrate = ParseVersion("--baseline-on-migrate", text) }
-                : migrateOptions));
+                : migrateOptions) with { CreateMissing = parseResult.GetValue(create) }));
     }
 
     /// <summary>A version given on the command line, or a usage error naming the option.</summary>

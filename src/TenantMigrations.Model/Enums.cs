@@ -29,6 +29,9 @@ public enum MigrationKind
 
     /// <summary>A V&lt;version&gt;__&lt;desc&gt;.verify.sql script: checks its migration after it ran, never journaled.</summary>
     Verify,
+
+    /// <summary>A journal row saying the tenant was copied from a template at a version; the planner ignores it.</summary>
+    Template,
 }
 
 public enum JournalState

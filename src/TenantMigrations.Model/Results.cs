@@ -82,6 +82,12 @@ public sealed class TenantMigrationResult
 
     public bool Succeeded => Error is null && StateAfter is TenantState.UpToDate or TenantState.Pending;
 
+    /// <summary>This run created the tenant's file, schema or database (New-Tenant, migrate --create).</summary>
+    public bool Created { get; set; }
+
+    /// <summary>The template the tenant was copied from, when New-Tenant -Template created it.</summary>
+    public string? Template { get; set; }
+
     public override string ToString() => $"{TenantName}: {StateBefore} -> {StateAfter}";
 }
 

@@ -72,7 +72,7 @@ public sealed class CliInputSafetyTests : IDisposable
     {
         var before = Snapshot();
 
-        var run = await Run("migrate", "--tenants", "--sqlite", "fleet/*.db", "--json");
+        var run = await Run("migrate", "--create", "--tenants", "--sqlite", "fleet/*.db", "--json");
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Contains("option '--tenants' needs a value before '--sqlite'", run.Stderr);
@@ -130,7 +130,7 @@ public sealed class CliInputSafetyTests : IDisposable
     [Theory]
     [InlineData("migrate", "--sqlite", "a/*.db", "b/*.db", "--migrations", "m", "--throttle", "2", "--dry-run", "--json")]
     [InlineData("status", "--sqlite=a/*.db", "--name", "t*", "--command-timeout", "5")]
-    [InlineData("migrate", "--tenants", "./-odd.json", "--lock-timeout", "0")]
+    [InlineData("migrate", "--create", "--tenants", "./-odd.json", "--lock-timeout", "0")]
     [InlineData("new", "--migrations", "m", "--", "-starts with a dash")]
     public void Well_formed_command_lines_have_no_problem(params string[] args)
     {
@@ -151,7 +151,7 @@ public sealed class CliInputSafetyTests : IDisposable
             """);
         var before = Snapshot();
 
-        foreach (var args in new[] { new[] { "migrate", "--tenants", "tenants.json" }, ["status", "--tenants", "tenants.json", "--json"] })
+        foreach (var args in new[] { new[] { "migrate", "--create", "--tenants", "tenants.json" }, ["status", "--tenants", "tenants.json", "--json"] })
         {
             var run = await Run(args);
 
@@ -178,7 +178,7 @@ public sealed class CliInputSafetyTests : IDisposable
             """);
         var before = Snapshot();
 
-        var run = await Run("migrate", "--tenants", "tenants.json");
+        var run = await Run("migrate", "--create", "--tenants", "tenants.json");
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Contains("tenants.json (tenant 2)", run.Stderr);
@@ -195,7 +195,7 @@ public sealed class CliInputSafetyTests : IDisposable
     {
         temp.Write("tenants.json", System.Text.Json.JsonSerializer.Serialize(new[] { new { name, engine = "sqlite", connectionString = "Data Source=fleet/alpha.db" } }));
 
-        var run = await Run("migrate", "--tenants", "tenants.json");
+        var run = await Run("migrate", "--create", "--tenants", "tenants.json");
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Contains("tenants.json (tenant 1)", run.Stderr);
@@ -209,7 +209,7 @@ public sealed class CliInputSafetyTests : IDisposable
         temp.Write("long.csv", $"name,engine,connectionString\n{new string('n', 201)},sqlite,Data Source=fleet/alpha.db\n");
         temp.Write("limit.csv", $"name,engine,connectionString\n{new string('n', 200)},sqlite,Data Source=fleet/alpha.db\n");
 
-        var refused = await Run("migrate", "--tenants", "long.csv");
+        var refused = await Run("migrate", "--create", "--tenants", "long.csv");
         var accepted = await Run("status", "--tenants", "limit.csv");
 
         Assert.True(refused.ExitCode == 2, refused.ToString());

@@ -30,7 +30,7 @@ public sealed class FaultIsolationCliTests(PostgresFixture pg) : IClassFixture<P
             new { name = "beta", engine = "postgres", connectionString = connection, schema = "beta" },
         }));
 
-        var run = await CliRunner.RunAsync(temp.Path, "migrate", "--tenants", "tenants.json", "--migrations", "migrations", "--throttle", "1", "--json");
+        var run = await CliRunner.RunAsync(temp.Path, "migrate", "--create", "--tenants", "tenants.json", "--migrations", "migrations", "--throttle", "1", "--json");
 
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Equal("TenantFailed", run.Result("denied").GetProperty("error").GetProperty("errorId").GetString());

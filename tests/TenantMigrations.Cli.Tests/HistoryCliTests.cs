@@ -26,9 +26,9 @@ public sealed class HistoryCliTests : IDisposable
     [Fact]
     public async Task History_lists_each_tenants_journal_rows_and_filters_them()
     {
-        Assert.Equal(0, (await Run("migrate", "--tenants", "tenants.json")).ExitCode);
+        Assert.Equal(0, (await Run("migrate", "--create", "--tenants", "tenants.json")).ExitCode);
         temp.Write("migrations/V3__broken.sql", "INSERT INTO nowhere VALUES (1);\n");
-        Assert.Equal(1, (await Run("migrate", "--tenants", "tenants.json", "--name", "acme")).ExitCode);
+        Assert.Equal(1, (await Run("migrate", "--create", "--tenants", "tenants.json", "--name", "acme")).ExitCode);
 
         var all = await Run("history", "--tenants", "tenants.json", "--json");
         var text = await Run("history", "--tenants", "tenants.json", "--tenant", "acme");

@@ -43,7 +43,7 @@ public sealed class MySqlCliTests(MariaDbFixture mariadb) : IClassFixture<MariaD
         temp.Write("migrations/V1__base.sql", "CREATE TABLE base (id INT);");
         temp.Write("migrations/V2__multi.sql", "CREATE TABLE first_step (id INT);\nSELECT SLEEP(3);\nCREATE TABLE last_step (id INT);");
 
-        using var run = CliRunner.Start(temp.Path, "migrate", "--tenants", tenants, "--migrations", "migrations", "--verbose");
+        using var run = CliRunner.Start(temp.Path, "migrate", "--create", "--tenants", tenants, "--migrations", "migrations", "--verbose");
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (Convert.ToInt64(await ScalarAsync(database, $"SELECT count(*) FROM information_schema.tables WHERE table_schema = '{database}' AND table_name = 'first_step'")) == 0)
         {
@@ -70,7 +70,7 @@ public sealed class MySqlCliTests(MariaDbFixture mariadb) : IClassFixture<MariaD
         Assert.Equal(1, status.ExitCode);
         Assert.Equal("Incomplete", state);
 
-        var again = await CliRunner.RunAsync(temp.Path, "migrate", "--tenants", tenants, "--migrations", "migrations", "--json");
+        var again = await CliRunner.RunAsync(temp.Path, "migrate", "--create", "--tenants", tenants, "--migrations", "migrations", "--json");
         Assert.Equal(1, again.ExitCode);
         Assert.Equal("IncompleteMigration", again.Result(database).GetProperty("error").GetProperty("errorId").GetString());
         Assert.Equal(0L, Convert.ToInt64(await ScalarAsync(database, $"SELECT count(*) FROM information_schema.tables WHERE table_schema = '{database}' AND table_name = 'last_step'")));
@@ -85,7 +85,7 @@ public sealed class MySqlCliTests(MariaDbFixture mariadb) : IClassFixture<MariaD
         temp.Write("migrations/V1__users.sql", "CREATE TABLE users (id INT PRIMARY KEY, tenant VARCHAR(64) DEFAULT '${tenant}');");
         temp.Write("migrations/V2__orders.mysql.sql", "CREATE TABLE orders (id INT PRIMARY KEY) ENGINE = InnoDB;");
 
-        var migrate = await CliRunner.RunAsync(temp.Path, "migrate", "--tenants", tenants, "--migrations", "migrations", "--json");
+        var migrate = await CliRunner.RunAsync(temp.Path, "migrate", "--create", "--tenants", tenants, "--migrations", "migrations", "--json");
         Assert.True(migrate.ExitCode == 0, migrate.ToString());
         Assert.Equal(6, migrate.Json("summary").Single().GetProperty("migrationsApplied").GetInt32());
         var status = await CliRunner.RunAsync(temp.Path, "status", "--tenants", tenants, "--migrations", "migrations");

@@ -20,7 +20,7 @@ public sealed class MySqlJournalVerbsCliTests(MariaDbFixture mariadb) : IClassFi
         temp.Write("tenants.json", JsonSerializer.Serialize(new[] { new { name = "acme", engine = "mysql", connectionString = mariadb.Server.ConnectionStringFor(database) } }));
         temp.Write("migrations/V1__base.sql", "CREATE TABLE base (id INT);\n");
         temp.Write("migrations/V2__audit.sql", "CREATE TABLE audit (id INT);\nINSERT INTO nowhere VALUES (1);\n");
-        Assert.Equal(1, (await Run("migrate", "--tenants", "tenants.json")).ExitCode);
+        Assert.Equal(1, (await Run("migrate", "--create", "--tenants", "tenants.json")).ExitCode);
         temp.Write("migrations/V1__base.sql", "CREATE TABLE base (id INT, note TEXT);\n");
 
         var validate = await Run("validate", "--tenants", "tenants.json");
@@ -46,7 +46,7 @@ public sealed class MySqlJournalVerbsCliTests(MariaDbFixture mariadb) : IClassFi
         Assert.Equal(["1"], result.GetProperty("realignedChecksums").EnumerateArray().Select(v => v.GetString()));
         Assert.Equal("Pending", result.GetProperty("stateAfter").GetString());
         Assert.Equal(0, (await Run("validate", "--tenants", "tenants.json")).ExitCode);
-        Assert.Equal(0, (await Run("migrate", "--tenants", "tenants.json")).ExitCode);
+        Assert.Equal(0, (await Run("migrate", "--create", "--tenants", "tenants.json")).ExitCode);
         var after = await Run("history", "--tenants", "tenants.json", "--json");
         Assert.Equal([("1", "Succeeded"), ("2", "Succeeded")], after.Json("history").Select(r => (r.GetProperty("version").GetString(), r.GetProperty("state").GetString())));
     }

@@ -114,7 +114,7 @@ public sealed class PostgresCliTests(PostgresFixture pg) : IClassFixture<Postgre
         Assert.True(status.ExitCode == 1, status.ToString());
         Assert.Equal("Unreachable", status.Json("status").Single(j => j.GetProperty("tenant").GetString() == "bad").GetProperty("state").GetString());
 
-        var migrate = await Run("migrate", "--tenants", "tenants.json", "--verbose");
+        var migrate = await Run("migrate", "--create", "--tenants", "tenants.json", "--verbose");
         Assert.True(migrate.ExitCode == 1, migrate.ToString());
         Assert.Contains("TenantUnreachable", migrate.Stdout);
         Assert.Equal("1", await pg.Server.ExecuteAsync("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'tenant_a' AND table_name = 'orders'", database));

@@ -38,7 +38,7 @@ public sealed class ProgressCliTests : IDisposable
         Directory.CreateDirectory(temp.Combine("dbs"));
         SqliteFile.Execute(temp.Combine("dbs", "globex.db"), "CREATE TABLE orders (x INTEGER)"); // V2 fails on globex only
 
-        var run = await Run("migrate", "--tenants", "tenants.json", "--json");
+        var run = await Run("migrate", "--create", "--tenants", "tenants.json", "--json");
 
         Assert.True(run.ExitCode == 1, run.ToString());
         var progress = ProgressLines(run);
@@ -55,12 +55,12 @@ public sealed class ProgressCliTests : IDisposable
     [Fact]
     public async Task Quiet_and_a_redirected_stderr_show_no_progress()
     {
-        var quiet = await Run("migrate", "--tenants", "tenants.json", "--json", "--quiet");
+        var quiet = await Run("migrate", "--create", "--tenants", "tenants.json", "--json", "--quiet");
         Assert.True(quiet.ExitCode == 0, quiet.ToString());
         Assert.Empty(ProgressLines(quiet));
         Assert.Single(quiet.Json("summary"));
 
-        var text = await Run("migrate", "--tenants", "tenants.json");
+        var text = await Run("migrate", "--create", "--tenants", "tenants.json");
         Assert.True(text.ExitCode == 0, text.ToString());
         Assert.DoesNotContain("in flight", text.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("\u001b[K", text.All, StringComparison.Ordinal);
@@ -74,7 +74,7 @@ public sealed class ProgressCliTests : IDisposable
         Directory.CreateDirectory(temp.Combine("many"));
         foreach (var name in names.Take(22)) SqliteFile.Execute(temp.Combine("many", name + ".db"), "CREATE TABLE orders (x INTEGER)");
 
-        var run = await Run("migrate", "--tenants", "many.json");
+        var run = await Run("migrate", "--create", "--tenants", "many.json");
 
         Assert.True(run.ExitCode == 1, run.ToString());
         var line = run.Stdout.Split('\n').Single(l => l.StartsWith("Not succeeded: ", StringComparison.Ordinal)).TrimEnd();
@@ -84,7 +84,7 @@ public sealed class ProgressCliTests : IDisposable
     [Fact]
     public async Task A_run_in_waves_names_the_current_wave_in_its_progress()
     {
-        var run = await Run("migrate", "--tenants", "tenants.json", "--json", "--waves", "34%,rest");
+        var run = await Run("migrate", "--create", "--tenants", "tenants.json", "--json", "--waves", "34%,rest");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         var progress = ProgressLines(run);

@@ -36,16 +36,16 @@ public sealed class RolloutCliTests : IDisposable
         {
             Assert.NotNull(held);
 
-            var strict = await Run("migrate", "--tenants", "tenants.json", "--lock-timeout", "0", "--name", "globex");
+            var strict = await Run("migrate", "--create", "--tenants", "tenants.json", "--lock-timeout", "0", "--name", "globex");
             Assert.True(strict.ExitCode == 1, strict.ToString());
 
-            var run = await Run("migrate", "--tenants", "tenants.json", "--lock-timeout", "0", "--skip-locked");
+            var run = await Run("migrate", "--create", "--tenants", "tenants.json", "--lock-timeout", "0", "--skip-locked");
             Assert.True(run.ExitCode == 0, run.ToString());
             Assert.Matches(@"globex\s+Skipped \(locked by another runner\)", run.Stdout);
             Assert.Contains("2 succeeded, 0 failed, 0 locked", run.Stdout);
             Assert.Contains("1 skipped (locked by another runner)", run.Stdout);
 
-            var json = await Run("migrate", "--tenants", "tenants.json", "--lock-timeout", "0", "--skip-locked", "--json");
+            var json = await Run("migrate", "--create", "--tenants", "tenants.json", "--lock-timeout", "0", "--skip-locked", "--json");
             Assert.True(json.ExitCode == 0, json.ToString());
             Assert.True(json.Result("globex").GetProperty("skipped").GetBoolean());
             var summary = Assert.Single(json.Json("summary"));
@@ -62,7 +62,7 @@ public sealed class RolloutCliTests : IDisposable
         Directory.CreateDirectory(temp.Combine("dbs"));
         SqliteFile.Execute(Db("acme"), "CREATE TABLE users (id INTEGER)");
 
-        var run = await Run("migrate", "--tenants", "tenants.json", "--waves", "canary,rest");
+        var run = await Run("migrate", "--create", "--tenants", "tenants.json", "--waves", "canary,rest");
 
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Contains("wave canary: 1 tenants, 0 succeeded, 1 failed (0 verification), 0 not started: not passed", run.Stdout);
@@ -73,7 +73,7 @@ public sealed class RolloutCliTests : IDisposable
         Assert.False(File.Exists(Db("globex")));
         Assert.False(File.Exists(Db("initech")));
 
-        var json = await Run("migrate", "--tenants", "tenants.json", "--waves", "canary,rest", "--json");
+        var json = await Run("migrate", "--create", "--tenants", "tenants.json", "--waves", "canary,rest", "--json");
         var summary = Assert.Single(json.Json("summary"));
         Assert.Equal("WaveGate", summary.GetProperty("stoppedBy").GetString());
         Assert.Equal(2, summary.GetProperty("notStarted").GetInt32());
@@ -87,7 +87,7 @@ public sealed class RolloutCliTests : IDisposable
     {
         temp.Write("migrations/V2__slow.sql", "CREATE TABLE counted AS WITH RECURSIVE counter(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM counter WHERE x < 20000000) SELECT count(*) AS n FROM counter;\n");
 
-        var run = await Run("migrate", "--tenants", "tenants.json", "--throttle", "1", "--max-duration", "1s");
+        var run = await Run("migrate", "--create", "--tenants", "tenants.json", "--throttle", "1", "--max-duration", "1s");
 
         Assert.True(run.ExitCode == 3, run.ToString());
         Assert.Contains("time budget spent: 2 tenants not started", run.Stdout);
@@ -102,7 +102,7 @@ public sealed class RolloutCliTests : IDisposable
         Directory.CreateDirectory(temp.Combine("dbs"));
         SqliteFile.Execute(Db("acme"), "CREATE TABLE users (id INTEGER)");
 
-        var run = await Run("migrate", "--tenants", "tenants.json", "--throttle", "1", "--max-failures", "0", "--exclude", "silver");
+        var run = await Run("migrate", "--create", "--tenants", "tenants.json", "--throttle", "1", "--max-failures", "0", "--exclude", "silver");
 
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Contains("2 tenants:", run.Stdout);
@@ -120,7 +120,7 @@ public sealed class RolloutCliTests : IDisposable
     [InlineData("--throttle-per-server", "0", "--throttle-per-server must be a whole number of at least 1")]
     public async Task A_bad_rollout_option_exits_2_naming_it(string option, string value, string message)
     {
-        var run = await Run("migrate", "--tenants", "tenants.json", option, value);
+        var run = await Run("migrate", "--create", "--tenants", "tenants.json", option, value);
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Contains(message, run.Stderr);
@@ -133,7 +133,7 @@ public sealed class RolloutCliTests : IDisposable
         var totals = new List<int>();
         for (var i = 1; i <= 3; i++)
         {
-            var run = await Run("migrate", "--tenants", "tenants.json", "--partition", $"{i}/3", "--json");
+            var run = await Run("migrate", "--create", "--tenants", "tenants.json", "--partition", $"{i}/3", "--json");
             Assert.True(run.ExitCode == 0, run.ToString());
             totals.Add(Assert.Single(run.Json("summary")).GetProperty("total").GetInt32());
         }

@@ -32,7 +32,7 @@ public sealed class SqliteCliTests : IDisposable
     [Fact]
     public async Task Migrate_applies_every_tenant_and_a_rerun_applies_nothing()
     {
-        var run = await Run("migrate", "--tenants", "tenants.json");
+        var run = await Run("migrate", "--create", "--tenants", "tenants.json");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         foreach (var tenant in new[] { "acme", "globex" })
@@ -47,7 +47,7 @@ public sealed class SqliteCliTests : IDisposable
         Assert.Contains("2 succeeded", run.Stdout);
         Assert.Contains("4 migrations applied", run.Stdout);
 
-        var again = await Run("migrate", "--tenants", "tenants.json", "--json");
+        var again = await Run("migrate", "--create", "--tenants", "tenants.json", "--json");
         Assert.True(again.ExitCode == 0, again.ToString());
         var summary = Assert.Single(again.Json("summary"));
         Assert.Equal(0, summary.GetProperty("migrationsApplied").GetInt32());
@@ -69,7 +69,7 @@ public sealed class SqliteCliTests : IDisposable
         Assert.Equal(lines[0].IndexOf("STATE", StringComparison.Ordinal), lines[2].IndexOf("Pending", StringComparison.Ordinal));
         Assert.False(File.Exists(Db("acme")), "status must not create the tenant's file");
 
-        Assert.Equal(0, (await Run("migrate", "--tenants", "tenants.json", "--name", "ac*")).ExitCode);
+        Assert.Equal(0, (await Run("migrate", "--create", "--tenants", "tenants.json", "--name", "ac*")).ExitCode);
 
         var status = await Run("status", "--tenants", "tenants.json", "--json");
         Assert.True(status.ExitCode == 0, status.ToString());
@@ -98,7 +98,7 @@ public sealed class SqliteCliTests : IDisposable
     [Fact]
     public async Task Status_prints_the_version_cohorts_under_the_table()
     {
-        Assert.Equal(0, (await Run("migrate", "--tenants", "tenants.json", "--name", "ac*")).ExitCode);
+        Assert.Equal(0, (await Run("migrate", "--create", "--tenants", "tenants.json", "--name", "ac*")).ExitCode);
 
         var status = await Run("status", "--tenants", "tenants.json");
 
@@ -114,7 +114,7 @@ public sealed class SqliteCliTests : IDisposable
         Directory.CreateDirectory(temp.Combine("dbs"));
         SqliteFile.Execute(Db("globex"), "CREATE TABLE orders (x INTEGER)"); // V2 will fail on globex only
 
-        var run = await Run("migrate", "--tenants", "tenants.json", "--json");
+        var run = await Run("migrate", "--create", "--tenants", "tenants.json", "--json");
 
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Equal([("1", "succeeded"), ("2", "succeeded")], SqliteFile.Journal(Db("acme")));
@@ -130,7 +130,7 @@ public sealed class SqliteCliTests : IDisposable
         Assert.Equal(1, summary.GetProperty("failed").GetInt32());
         Assert.Equal(1, summary.GetProperty("succeeded").GetInt32());
 
-        var text = await Run("migrate", "--tenants", "tenants.json");
+        var text = await Run("migrate", "--create", "--tenants", "tenants.json");
         Assert.Equal(1, text.ExitCode);
         Assert.Contains("globex", text.Stdout);
 
@@ -155,7 +155,7 @@ public sealed class SqliteCliTests : IDisposable
             case "empty": temp.Write("migrations/V3__empty.sql", "  \n"); break;
         }
 
-        var run = await Run("migrate", "--tenants", "tenants.json", "--migrations", folder);
+        var run = await Run("migrate", "--create", "--tenants", "tenants.json", "--migrations", folder);
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Contains(named, run.Stderr);
@@ -164,14 +164,14 @@ public sealed class SqliteCliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("migrate", "--tenants", "tenants.json", "--bogus")]
+    [InlineData("migrate", "--create", "--tenants", "tenants.json", "--bogus")]
     [InlineData("frobnicate")]
     [InlineData()]
     [InlineData("status", "--tenants", "tenants.json", "--throttle", "0")]
     [InlineData("status", "--tenants", "tenants.json", "--throttle", "many")]
-    [InlineData("migrate", "--tenants", "tenants.json", "--target", "v1.x")]
-    [InlineData("migrate", "--tenants", "tenants.json", "--lock-timeout", "-3")]
-    [InlineData("migrate", "--tenants", "tenants.json", "--lock-timeout", "soon")]
+    [InlineData("migrate", "--create", "--tenants", "tenants.json", "--target", "v1.x")]
+    [InlineData("migrate", "--create", "--tenants", "tenants.json", "--lock-timeout", "-3")]
+    [InlineData("migrate", "--create", "--tenants", "tenants.json", "--lock-timeout", "soon")]
     [InlineData("status")]
     [InlineData("status", "--tenants", "tenants.json", "--schema-like", "tenant_%")]
     [InlineData("status", "--tenants", "tenants.json", "--name", "nobody")]
@@ -207,7 +207,7 @@ public sealed class SqliteCliTests : IDisposable
         Directory.CreateDirectory(temp.Combine("dbs"));
         SqliteFile.Execute(Db("acme"), "CREATE TABLE keep (x INTEGER)");
 
-        var run = await Run("migrate", "--tenants", "tenants.json", "--dry-run", "--json");
+        var run = await Run("migrate", "--create", "--tenants", "tenants.json", "--dry-run", "--json");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.False(File.Exists(Db("globex")), "a dry run must not create a tenant's file");
@@ -222,7 +222,7 @@ public sealed class SqliteCliTests : IDisposable
         }
         Assert.Equal(4, run.Json("summary")[0].GetProperty("migrationsPlanned").GetInt32());
 
-        var text = await Run("migrate", "--tenants", "tenants.json", "--dry-run");
+        var text = await Run("migrate", "--create", "--tenants", "tenants.json", "--dry-run");
         Assert.Equal(0, text.ExitCode);
         Assert.Contains("would apply 2: 1, 2", text.Stdout);
         Assert.Equal(["keep"], SqliteFile.Tables(Db("acme")));
@@ -231,7 +231,7 @@ public sealed class SqliteCliTests : IDisposable
     [Fact]
     public async Task Target_stops_at_the_given_version()
     {
-        var run = await Run("migrate", "--tenants", "tenants.json", "--target", "1");
+        var run = await Run("migrate", "--create", "--tenants", "tenants.json", "--target", "1");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal([("1", "succeeded")], SqliteFile.Journal(Db("acme")));
@@ -260,7 +260,7 @@ public sealed class SqliteCliTests : IDisposable
         Assert.True(single.ExitCode == 0, single.ToString());
         Assert.Equal(2, SqliteFile.Journal(temp.Combine("fleet", "beta.db")).Count);
 
-        var tagged = await Run("migrate", "--tenants", "tenants.json", "--tag", "silver");
+        var tagged = await Run("migrate", "--create", "--tenants", "tenants.json", "--tag", "silver");
         Assert.True(tagged.ExitCode == 0, tagged.ToString());
         Assert.True(File.Exists(Db("globex")));
         Assert.False(File.Exists(Db("acme")));
@@ -351,7 +351,7 @@ public sealed class SqliteCliTests : IDisposable
         Assert.Contains("DEFAULT 'globex'", stdout.Stdout);
 
         // After a migrate there is nothing left to export.
-        Assert.Equal(0, (await Run("migrate", "--tenants", "tenants.json")).ExitCode);
+        Assert.Equal(0, (await Run("migrate", "--create", "--tenants", "tenants.json")).ExitCode);
         var empty = await Run("export", "--tenants", "tenants.json", "--json");
         Assert.All(empty.Json("export"), e => Assert.Equal(0, e.GetProperty("versions").GetArrayLength()));
     }
@@ -361,7 +361,7 @@ public sealed class SqliteCliTests : IDisposable
     {
         temp.Write("migrations/V3__slow.sql",
             "CREATE TABLE big AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 12000000) SELECT x FROM c;\n");
-        using var process = CliRunner.Start(temp.Path, "migrate", "--tenants", "tenants.json", "--name", "acme", "--verbose");
+        using var process = CliRunner.Start(temp.Path, "migrate", "--create", "--tenants", "tenants.json", "--name", "acme", "--verbose");
         var output = new System.Text.StringBuilder();
         string? line;
         while ((line = await process.StandardOutput.ReadLineAsync()) is not null)

@@ -30,7 +30,7 @@ public sealed class ValidateRepairCliTests : IDisposable
     [Fact]
     public async Task Validate_exits_0_for_a_clean_fleet()
     {
-        Assert.Equal(0, (await Run("migrate", "--tenants", "tenants.json")).ExitCode);
+        Assert.Equal(0, (await Run("migrate", "--create", "--tenants", "tenants.json")).ExitCode);
 
         var text = await Run("validate", "--tenants", "tenants.json");
         var json = await Run("validate", "--tenants", "tenants.json", "--json");
@@ -47,7 +47,7 @@ public sealed class ValidateRepairCliTests : IDisposable
     [Fact]
     public async Task Validate_exits_1_naming_the_tenant_and_version_of_an_edited_file_and_changes_nothing()
     {
-        Assert.Equal(0, (await Run("migrate", "--tenants", "tenants.json", "--name", "acme")).ExitCode);
+        Assert.Equal(0, (await Run("migrate", "--create", "--tenants", "tenants.json", "--name", "acme")).ExitCode);
         temp.Write("migrations/V1__create_users.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT);\n");
         var before = File.ReadAllBytes(Db("acme"));
 
@@ -80,7 +80,7 @@ public sealed class ValidateRepairCliTests : IDisposable
     private async Task FailV3OnAcmeThenFixIt()
     {
         temp.Write("migrations/V3__create_audit.sql", BrokenV3);
-        Assert.Equal(1, (await Run("migrate", "--tenants", "tenants.json", "--name", "acme")).ExitCode);
+        Assert.Equal(1, (await Run("migrate", "--create", "--tenants", "tenants.json", "--name", "acme")).ExitCode);
         Assert.Equal([("1", "succeeded"), ("2", "succeeded"), ("3", "failed")], SqliteFile.Journal(Db("acme")));
         SqliteFile.Execute(Db("acme"), "DROP TABLE audit");
         temp.Write("migrations/V3__create_audit.sql", FixedV3);
@@ -108,7 +108,7 @@ public sealed class ValidateRepairCliTests : IDisposable
         Assert.Equal([("1", "succeeded"), ("2", "succeeded")], SqliteFile.Journal(Db("acme")));
         var status = await Run("status", "--tenants", "tenants.json", "--name", "acme", "--json");
         Assert.Equal("Pending", Assert.Single(status.Json("status")).GetProperty("state").GetString());
-        Assert.Equal(0, (await Run("migrate", "--tenants", "tenants.json", "--name", "acme")).ExitCode);
+        Assert.Equal(0, (await Run("migrate", "--create", "--tenants", "tenants.json", "--name", "acme")).ExitCode);
         Assert.Contains("audit", SqliteFile.Tables(Db("acme")));
     }
 
@@ -116,7 +116,7 @@ public sealed class ValidateRepairCliTests : IDisposable
     public async Task Repair_json_reports_the_plan_and_the_change_per_tenant()
     {
         await FailV3OnAcmeThenFixIt();
-        Assert.Equal(0, (await Run("migrate", "--tenants", "tenants.json", "--name", "globex", "--target", "2")).ExitCode);
+        Assert.Equal(0, (await Run("migrate", "--create", "--tenants", "tenants.json", "--name", "globex", "--target", "2")).ExitCode);
 
         var repair = await Run("repair", "--tenants", "tenants.json", "--yes", "--json");
 

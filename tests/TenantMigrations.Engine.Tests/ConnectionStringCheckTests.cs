@@ -95,7 +95,7 @@ public sealed class ConnectionStringCheckTests : IDisposable
         var bad = new Tenant { Name = "acme", Engine = DatabaseEngine.Postgres, ConnectionString = $"Host=127.0.0.1;Password={Secret};{SecretRest};Database=x" };
         var sink = new RecordingSink();
 
-        var summary = await new FleetMigrator().MigrateAsync([good, bad], set, new MigrateOptions(), sink);
+        var summary = await new FleetMigrator().MigrateAsync([good, bad], set, new MigrateOptions { CreateMissing = true }, sink);
         var statuses = await new FleetMigrator().GetStatusAsync([good, bad], set, new PlanOptions());
 
         var results = sink.Events.OfType<TenantFinished>().Select(f => f.Result).ToDictionary(r => r.TenantName);

@@ -67,7 +67,7 @@ public abstract partial class FleetScenarios : IDisposable
         IReadOnlyList<Tenant> tenants, MigrateOptions? options = null, CancellationToken cancellationToken = default, RecordingSink? sink = null)
     {
         sink ??= new RecordingSink();
-        var summary = await Migrator.MigrateAsync(tenants, MigrationSet.Load(Migrations), options ?? new MigrateOptions { LockTimeout = TimeSpan.FromSeconds(2) }, sink, cancellationToken);
+        var summary = await Migrator.MigrateAsync(tenants, MigrationSet.Load(Migrations), options ?? new MigrateOptions { CreateMissing = true, LockTimeout = TimeSpan.FromSeconds(2) }, sink, cancellationToken);
         return (summary, sink.Results);
     }
 
@@ -184,7 +184,7 @@ public abstract partial class FleetScenarios : IDisposable
         Assert.Equal(ErrorIds.OutOfOrder, blocked.Single().Error!.ErrorId);
         Assert.False(await TableExistsAsync(tenants[0], "b"));
 
-        var (_, allowed) = await MigrateAsync(tenants, new MigrateOptions { Plan = new PlanOptions { AllowOutOfOrder = true } });
+        var (_, allowed) = await MigrateAsync(tenants, new MigrateOptions { CreateMissing = true, Plan = new PlanOptions { AllowOutOfOrder = true } });
         Assert.True(allowed.Single().Succeeded);
         Assert.True(await TableExistsAsync(tenants[0], "b"));
     }
@@ -195,7 +195,7 @@ public abstract partial class FleetScenarios : IDisposable
         WriteStandardMigrations();
         var tenants = await CreateTenantsAsync(2);
 
-        var (_, results) = await MigrateAsync(tenants, new MigrateOptions { Plan = new PlanOptions { TargetVersion = MigrationVersion.Parse("2") } });
+        var (_, results) = await MigrateAsync(tenants, new MigrateOptions { CreateMissing = true, Plan = new PlanOptions { TargetVersion = MigrationVersion.Parse("2") } });
 
         Assert.All(results, r => Assert.Equal("2", r.VersionAfter));
         Assert.True(await TableExistsAsync(tenants[0], "orders"));
@@ -246,7 +246,7 @@ public abstract partial class FleetScenarios : IDisposable
         WriteMigration("V1__a.sql", "CREATE TABLE a (id INTEGER);");
         WriteMigration("V2__b.sql", "-- tm:transaction=false\nCREATE TABLE b (id INTEGER);");
         var tenants = await CreateTenantsAsync(1);
-        await MigrateAsync(tenants, new MigrateOptions { Plan = new PlanOptions { TargetVersion = MigrationVersion.Parse("1") } });
+        await MigrateAsync(tenants, new MigrateOptions { CreateMissing = true, Plan = new PlanOptions { TargetVersion = MigrationVersion.Parse("1") } });
         await SimulateCrashedRunAsync(tenants[0], "2");
 
         Assert.Equal(TenantState.Incomplete, (await StatusAsync(tenants)).Single().State);
@@ -264,7 +264,7 @@ public abstract partial class FleetScenarios : IDisposable
         WriteStandardMigrations();
         var tenants = await CreateTenantsAsync(2);
 
-        var (summary, results) = await MigrateAsync(tenants, new MigrateOptions { DryRun = true });
+        var (summary, results) = await MigrateAsync(tenants, new MigrateOptions { CreateMissing = true, DryRun = true });
 
         Assert.Equal(0, summary.MigrationsApplied);
         Assert.All(results, r => Assert.Equal(["1", "2", "3"], r.Planned.Select(p => p.Version)));
@@ -281,7 +281,7 @@ public abstract partial class FleetScenarios : IDisposable
     {
         WriteMigration("V1__slow.sql", SlowStatement() + ";\nCREATE TABLE once_only (id INTEGER);");
         var tenants = await CreateTenantsAsync(1);
-        var options = new MigrateOptions { LockTimeout = TimeSpan.FromMilliseconds(300) };
+        var options = new MigrateOptions { CreateMissing = true, LockTimeout = TimeSpan.FromMilliseconds(300) };
 
         var first = MigrateAsync(tenants, options);
         var second = MigrateAsync(tenants, options);
@@ -311,7 +311,7 @@ public abstract partial class FleetScenarios : IDisposable
             },
         };
 
-        var (summary, results) = await MigrateAsync(tenants, new MigrateOptions { ThrottleLimit = 1 }, cancellation.Token, sink);
+        var (summary, results) = await MigrateAsync(tenants, new MigrateOptions { CreateMissing = true, ThrottleLimit = 1 }, cancellation.Token, sink);
 
         Assert.True(summary.Cancelled);
         var inFlight = Assert.Single(results);
@@ -345,7 +345,7 @@ public abstract partial class FleetScenarios : IDisposable
         WriteStandardMigrations();
         var tenants = (await CreateTenantsAsync(1)).Append(UnreachableTenant()).ToList();
 
-        var (summary, results) = await MigrateAsync(tenants, new MigrateOptions { MaxAttempts = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(10) });
+        var (summary, results) = await MigrateAsync(tenants, new MigrateOptions { CreateMissing = true, MaxAttempts = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(10) });
 
         Assert.Equal(1, summary.Succeeded);
         var unreachable = results.Single(r => r.Tenant == tenants[1]);

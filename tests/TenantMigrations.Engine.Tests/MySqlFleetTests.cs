@@ -92,7 +92,7 @@ public sealed class MySqlFleetTests(MariaDbFixture mariadb) : FleetScenarios
             },
         };
 
-        var (summary, results) = await MigrateAsync(tenants, new MigrateOptions { ThrottleLimit = 1 }, cancellation.Token, sink);
+        var (summary, results) = await MigrateAsync(tenants, new MigrateOptions { CreateMissing = true, ThrottleLimit = 1 }, cancellation.Token, sink);
 
         Assert.True(summary.Cancelled);
         var inFlight = Assert.Single(results);
@@ -151,7 +151,7 @@ public sealed class MySqlFleetTests(MariaDbFixture mariadb) : FleetScenarios
         tenants.Add(wrong);
         var sink = new RecordingSink();
 
-        var (_, results) = await MigrateAsync(tenants, new MigrateOptions { MaxAttempts = 1 }, sink: sink);
+        var (_, results) = await MigrateAsync(tenants, new MigrateOptions { CreateMissing = true, MaxAttempts = 1 }, sink: sink);
         var export = await Migrator.ExportAsync([wrong], MigrationSet.Load(Migrations), new PlanOptions());
 
         var everything = sink.AllText + string.Join("\n", results.Select(r => $"{r.Error} {r.Tenant.ConnectionString}")) + export.Single().Sql;

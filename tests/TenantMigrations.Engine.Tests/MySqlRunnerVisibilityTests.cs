@@ -24,7 +24,7 @@ public sealed class MySqlRunnerVisibilityTests(MariaDbFixture mariadb) : IDispos
             var database = await mariadb.NewDatabaseAsync();
             tenants.Add(new Tenant { Name = database, Engine = DatabaseEngine.MySql, ConnectionString = mariadb.Server.ConnectionStringFor(database) });
         }
-        await new FleetMigrator().MigrateAsync(tenants, set, new MigrateOptions(), new RecordingSink());
+        await new FleetMigrator().MigrateAsync(tenants, set, new MigrateOptions { CreateMissing = true }, new RecordingSink());
         var dialect = new MySqlDialect();
         await using var holder = dialect.CreateConnection(tenants[0], forWriting: true);
         await holder.OpenAsync();
@@ -49,7 +49,7 @@ public sealed class MySqlRunnerVisibilityTests(MariaDbFixture mariadb) : IDispos
         Assert.Equal(TenantState.UpToDate, status[1].State);
 
         var sink = new RecordingSink();
-        await new FleetMigrator().MigrateAsync([tenants[0]], set, new MigrateOptions { LockTimeout = TimeSpan.FromSeconds(1) }, sink);
+        await new FleetMigrator().MigrateAsync([tenants[0]], set, new MigrateOptions { CreateMissing = true, LockTimeout = TimeSpan.FromSeconds(1) }, sink);
         var locked = sink.Results.Single();
         Assert.Equal((TenantState.Locked, ErrorIds.TenantLocked), (locked.StateAfter, locked.Error!.ErrorId));
         Assert.Contains(expected, locked.Error.Message, StringComparison.Ordinal);

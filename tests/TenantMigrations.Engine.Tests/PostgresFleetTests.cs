@@ -146,7 +146,7 @@ public class PostgresSchemaFleetTests(PostgresFixture postgres) : FleetScenarios
         tenants.Add(UnreachableTenant());
         var sink = new RecordingSink();
 
-        var (_, results) = await MigrateAsync(tenants, new MigrateOptions { MaxAttempts = 1 }, sink: sink);
+        var (_, results) = await MigrateAsync(tenants, new MigrateOptions { CreateMissing = true, MaxAttempts = 1 }, sink: sink);
         var statuses = await Migrator.GetStatusAsync(tenants, MigrationSet.Load(Migrations), new PlanOptions(), sink);
 
         var everything = sink.AllText + string.Join("\n", results.Select(r => $"{r.Error?.Message} {r.Tenant.ConnectionString}"))
@@ -165,7 +165,7 @@ public class PostgresSchemaFleetTests(PostgresFixture postgres) : FleetScenarios
         WriteMigration("V1__a.sql", "CREATE TABLE a (id INTEGER);");
         var sink = new RecordingSink();
 
-        var (_, results) = await MigrateAsync([UnreachableTenant()], new MigrateOptions { MaxAttempts = 3, RetryBaseDelay = TimeSpan.FromMilliseconds(20) }, sink: sink);
+        var (_, results) = await MigrateAsync([UnreachableTenant()], new MigrateOptions { CreateMissing = true, MaxAttempts = 3, RetryBaseDelay = TimeSpan.FromMilliseconds(20) }, sink: sink);
 
         Assert.Equal(TenantState.Unreachable, results.Single().StateAfter);
         Assert.Equal(ErrorIds.TenantUnreachable, results.Single().Error!.ErrorId);
@@ -180,7 +180,7 @@ public class PostgresSchemaFleetTests(PostgresFixture postgres) : FleetScenarios
         WriteStandardMigrations();
         var tenants = await CreateTenantsAsync(30);
         await MigrateAsync(tenants.Take(20).ToList());
-        await MigrateAsync(tenants.Skip(20).Take(5).ToList(), new MigrateOptions { Plan = new PlanOptions { TargetVersion = MigrationVersion.Parse("1") } });
+        await MigrateAsync(tenants.Skip(20).Take(5).ToList(), new MigrateOptions { CreateMissing = true, Plan = new PlanOptions { TargetVersion = MigrationVersion.Parse("1") } });
 
         var statuses = await StatusAsync(tenants);
 
@@ -281,7 +281,7 @@ public sealed class PostgresStatementTextTests(PostgresFixture postgres) : IDisp
         var tenant = new Tenant { Name = "atomic", Engine = DatabaseEngine.Postgres, ConnectionString = connectionString, Schema = "atomic" };
 
         var sink = new RecordingSink();
-        await new FleetMigrator().MigrateAsync([tenant], MigrationSet.Load(folder.Combine("migrations")), new MigrateOptions(), sink);
+        await new FleetMigrator().MigrateAsync([tenant], MigrationSet.Load(folder.Combine("migrations")), new MigrateOptions { CreateMissing = true }, sink);
 
         Assert.True(sink.Results.Single().Succeeded, sink.Results.Single().Error?.ToString());
         Assert.Equal("3", await postgres.Server.ExecuteAsync("SELECT sum(n) FROM atomic.counters", new NpgsqlConnectionStringBuilder(connectionString).Database!));

@@ -33,8 +33,8 @@ public sealed class PostgresRunnerVisibilityTests(PostgresFixture postgres) : ID
         var direct = await postgres.NewDatabaseAsync();
         var tenants = Schemas(direct, 6);
         var migrator = new FleetMigrator();
-        await migrator.MigrateAsync(tenants.Take(5).ToList(), set, new MigrateOptions(), new RecordingSink());
-        await migrator.MigrateAsync([tenants[5]], set, new MigrateOptions { Plan = new PlanOptions { TargetVersion = MigrationVersion.Parse("2") } }, new RecordingSink());
+        await migrator.MigrateAsync(tenants.Take(5).ToList(), set, new MigrateOptions { CreateMissing = true }, new RecordingSink());
+        await migrator.MigrateAsync([tenants[5]], set, new MigrateOptions { CreateMissing = true, Plan = new PlanOptions { TargetVersion = MigrationVersion.Parse("2") } }, new RecordingSink());
         var database = new NpgsqlConnectionStringBuilder(direct).Database!;
         await postgres.Server.ExecuteAsync($"UPDATE t5.{Journal} SET checksum = 'edited' WHERE version = '2'", database);
         await using var holder = new NpgsqlConnection(direct);
@@ -46,7 +46,7 @@ public sealed class PostgresRunnerVisibilityTests(PostgresFixture postgres) : ID
         await using var proxy = new ConnectionCountingProxy(port);
         var proxied = Schemas(new NpgsqlConnectionStringBuilder(direct) { Port = proxy.Port, Pooling = false }.ConnectionString, 6);
         var sink = new RecordingSink();
-        var summary = await migrator.MigrateAsync(proxied, set, new MigrateOptions { LockTimeout = TimeSpan.FromMilliseconds(300) }, sink);
+        var summary = await migrator.MigrateAsync(proxied, set, new MigrateOptions { CreateMissing = true, LockTimeout = TimeSpan.FromMilliseconds(300) }, sink);
 
         // One batched read of the database, then one session each for the pending tenant (t6) and the locked one (t4).
         Assert.Equal(3, proxy.Connections);
@@ -66,7 +66,7 @@ public sealed class PostgresRunnerVisibilityTests(PostgresFixture postgres) : ID
 
         await using var dryProxy = new ConnectionCountingProxy(port);
         var dry = new RecordingSink();
-        await migrator.MigrateAsync(Schemas(new NpgsqlConnectionStringBuilder(direct) { Port = dryProxy.Port, Pooling = false }.ConnectionString, 6), set, new MigrateOptions { DryRun = true }, dry);
+        await migrator.MigrateAsync(Schemas(new NpgsqlConnectionStringBuilder(direct) { Port = dryProxy.Port, Pooling = false }.ConnectionString, 6), set, new MigrateOptions { CreateMissing = true, DryRun = true }, dry);
         // The batch, and t4: a locked tenant is always read on its own session.
         Assert.True(dryProxy.Connections == 2, $"{dryProxy.Connections} connections");
         Assert.Equal(6, dry.Results.Count);
@@ -79,7 +79,7 @@ public sealed class PostgresRunnerVisibilityTests(PostgresFixture postgres) : ID
         var set = StandardMigrations();
         var connection = await postgres.NewDatabaseAsync();
         var tenants = Schemas(connection + ";Application Name=nightly-job", 2);
-        await new FleetMigrator().MigrateAsync(tenants, set, new MigrateOptions(), new RecordingSink());
+        await new FleetMigrator().MigrateAsync(tenants, set, new MigrateOptions { CreateMissing = true }, new RecordingSink());
         var dialect = new PostgresDialect();
         await using var holder = dialect.CreateConnection(tenants[0], forWriting: true);
         await holder.OpenAsync();
@@ -96,7 +96,7 @@ public sealed class PostgresRunnerVisibilityTests(PostgresFixture postgres) : ID
         Assert.Equal(TenantState.UpToDate, status[1].State);
 
         var sink = new RecordingSink();
-        await new FleetMigrator().MigrateAsync([tenants[0]], set, new MigrateOptions { LockTimeout = TimeSpan.FromMilliseconds(200), RunId = "second-run" }, sink);
+        await new FleetMigrator().MigrateAsync([tenants[0]], set, new MigrateOptions { CreateMissing = true, LockTimeout = TimeSpan.FromMilliseconds(200), RunId = "second-run" }, sink);
         var locked = sink.Results.Single();
         Assert.Equal(ErrorIds.TenantLocked, locked.Error!.ErrorId);
         Assert.Contains("another runner holds the migration lock of tenant 't1'", locked.Error.Message, StringComparison.Ordinal);
@@ -110,7 +110,7 @@ public sealed class PostgresRunnerVisibilityTests(PostgresFixture postgres) : ID
         var set = StandardMigrations();
         var admin = await postgres.NewDatabaseAsync();
         var tenants = Schemas(admin, 1);
-        await new FleetMigrator().MigrateAsync(tenants, set, new MigrateOptions(), new RecordingSink());
+        await new FleetMigrator().MigrateAsync(tenants, set, new MigrateOptions { CreateMissing = true }, new RecordingSink());
         var database = new NpgsqlConnectionStringBuilder(admin).Database!;
         var role = "watcher_" + Guid.NewGuid().ToString("N")[..8];
         await postgres.Server.ExecuteAsync($"CREATE ROLE {role} LOGIN PASSWORD 'Watch-Secr3t'; GRANT USAGE ON SCHEMA t1 TO {role}; GRANT SELECT ON t1.{Journal} TO {role};", database);

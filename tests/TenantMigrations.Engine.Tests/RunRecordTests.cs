@@ -75,7 +75,7 @@ public sealed class RunRecordTests(PostgresFixture pg) : IDisposable
         Tenant[] again = [Schema("alpha", closed), Schema("beta", closed), Schema("gamma", connection), Schema("delta", closed)];
         var host = new CollectingHost();
         var request = RunRecordRequest.ResumeRun(Store, runId, new Dictionary<string, string>());
-        using (var command = new TenantMigrationCommand(set, new MigrateOptions { RunId = request.RunId, MaxAttempts = 1 }) { RunRecord = request })
+        using (var command = new TenantMigrationCommand(set, new MigrateOptions { CreateMissing = true, RunId = request.RunId, MaxAttempts = 1 }) { RunRecord = request })
         {
             foreach (var tenant in again) command.Add(tenant, host);
             command.Run(host);
@@ -154,7 +154,7 @@ public sealed class RunRecordTests(PostgresFixture pg) : IDisposable
     {
         using var recording = request.Open(set, tenants);
         var sink = new RecordingSink();
-        var summary = await new FleetMigrator().MigrateAsync(recording.TenantsToRun, set, new MigrateOptions { RunId = recording.RunId, MaxAttempts = 1 }, recording.Wrap(sink));
+        var summary = await new FleetMigrator().MigrateAsync(recording.TenantsToRun, set, new MigrateOptions { CreateMissing = true, RunId = recording.RunId, MaxAttempts = 1 }, recording.Wrap(sink));
         recording.Close(summary.Cancelled);
         return (recording.RunId, sink.Results);
     }

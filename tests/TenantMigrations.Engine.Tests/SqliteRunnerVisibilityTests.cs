@@ -25,7 +25,7 @@ public sealed class SqliteRunnerVisibilityTests : IDisposable
         names.Select(n => new Tenant { Name = n, Engine = DatabaseEngine.Sqlite, ConnectionString = $"Data Source={folder.Combine("data", n + ".db")}" }).ToList();
 
     private Task Migrate(IReadOnlyList<Tenant> tenants, MigrationSet set, string? target = null) =>
-        migrator.MigrateAsync(tenants, set, new MigrateOptions { Plan = new PlanOptions { TargetVersion = target is null ? null : MigrationVersion.Parse(target) } }, new RecordingSink());
+        migrator.MigrateAsync(tenants, set, new MigrateOptions { CreateMissing = true, Plan = new PlanOptions { TargetVersion = target is null ? null : MigrationVersion.Parse(target) } }, new RecordingSink());
 
     private string LockFile(string name) => SqliteDialect.LockPath(folder.Combine("data", name + ".db"));
 
@@ -59,7 +59,7 @@ public sealed class SqliteRunnerVisibilityTests : IDisposable
         Directory.Delete(Path.GetDirectoryName(LockFile("done1"))!, recursive: true);
 
         var sink = new RecordingSink();
-        var summary = await migrator.MigrateAsync(tenants, set, new MigrateOptions(), sink);
+        var summary = await migrator.MigrateAsync(tenants, set, new MigrateOptions { CreateMissing = true }, sink);
 
         Assert.False(File.Exists(LockFile("done1")), "an up-to-date tenant was locked");
         Assert.False(File.Exists(LockFile("done2")), "an up-to-date tenant was locked");
@@ -88,7 +88,7 @@ public sealed class SqliteRunnerVisibilityTests : IDisposable
             Assert.Contains(expected, status.Message, StringComparison.Ordinal);
 
             var sink = new RecordingSink();
-            await migrator.MigrateAsync(tenants, set, new MigrateOptions { LockTimeout = TimeSpan.FromMilliseconds(100) }, sink);
+            await migrator.MigrateAsync(tenants, set, new MigrateOptions { CreateMissing = true, LockTimeout = TimeSpan.FromMilliseconds(100) }, sink);
             var locked = sink.Results.Single();
             Assert.Equal((TenantState.Locked, ErrorIds.TenantLocked), (locked.StateAfter, locked.Error!.ErrorId));
             Assert.Contains(expected, locked.Error.Message, StringComparison.Ordinal);

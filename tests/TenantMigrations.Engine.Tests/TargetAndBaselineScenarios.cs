@@ -15,7 +15,7 @@ public abstract partial class FleetScenarios
         var tenants = await CreateTenantsAsync(1);
         await MigrateAsync(tenants);
 
-        var (summary, results) = await MigrateAsync(tenants, new MigrateOptions { Plan = new PlanOptions { TargetVersion = MigrationVersion.Parse("1") } });
+        var (summary, results) = await MigrateAsync(tenants, new MigrateOptions { CreateMissing = true, Plan = new PlanOptions { TargetVersion = MigrationVersion.Parse("1") } });
 
         var error = results.Single().Error!;
         Assert.Equal(ErrorIds.TargetBelowCurrent, error.ErrorId);

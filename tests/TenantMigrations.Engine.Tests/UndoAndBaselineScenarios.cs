@@ -128,7 +128,7 @@ public abstract partial class FleetScenarios
         var tenants = await CreateTenantsAsync(2);
         var (changed, untouched) = (tenants[0], tenants[1]);
         await MigrateAsync([untouched]);
-        await MigrateAsync([changed], new MigrateOptions { Plan = new() { TargetVersion = MigrationVersion.Parse("1") } });
+        await MigrateAsync([changed], new MigrateOptions { CreateMissing = true, Plan = new() { TargetVersion = MigrationVersion.Parse("1") } });
         var (_, lastNight) = await MigrateAsync([changed]);
         var run = new TenantMigrationRun
         {
@@ -137,7 +137,7 @@ public abstract partial class FleetScenarios
         };
         Assert.Equal(["2", "3"], run.Tenants.Single().Applied);
 
-        var (summary, results) = await MigrateAsync(tenants, new MigrateOptions { LockTimeout = TimeSpan.FromSeconds(2), Undo = UndoRequest.OfRun(run) });
+        var (summary, results) = await MigrateAsync(tenants, new MigrateOptions { CreateMissing = true, LockTimeout = TimeSpan.FromSeconds(2), Undo = UndoRequest.OfRun(run) });
 
         Assert.Equal(2, summary.MigrationsApplied);
         Assert.Equal(["3", "2"], results.Single(r => r.TenantName == changed.Name).Applied.Select(a => a.Version));
@@ -153,7 +153,7 @@ public abstract partial class FleetScenarios
         WriteStandardMigrations();
         var tenant = (await CreateTenantsAsync(1))[0];
         await CreateTablesByHandAsync(tenant);
-        var baselineAt2 = new MigrateOptions { LockTimeout = TimeSpan.FromSeconds(2), BaselineAt = MigrationVersion.Parse("2") };
+        var baselineAt2 = new MigrateOptions { CreateMissing = true, LockTimeout = TimeSpan.FromSeconds(2), BaselineAt = MigrationVersion.Parse("2") };
 
         var (_, baselined) = await MigrateAsync([tenant], baselineAt2);
 
@@ -178,7 +178,7 @@ public abstract partial class FleetScenarios
         var tenant = (await CreateTenantsAsync(1))[0];
         if (tenant.Engine == DatabaseEngine.Sqlite) Directory.CreateDirectory(Path.GetDirectoryName(Dialects.Sqlite.SqliteDialect.DatabasePath(tenant))!);
 
-        var (summary, results) = await MigrateAsync([tenant], new MigrateOptions { LockTimeout = TimeSpan.FromSeconds(2), BaselineAt = MigrationVersion.Parse("2") });
+        var (summary, results) = await MigrateAsync([tenant], new MigrateOptions { CreateMissing = true, LockTimeout = TimeSpan.FromSeconds(2), BaselineAt = MigrationVersion.Parse("2") });
 
         Assert.Equal(ErrorIds.NothingToBaseline, results.Single().Error!.ErrorId);
         Assert.Equal(1, summary.Blocked);
@@ -193,7 +193,7 @@ public abstract partial class FleetScenarios
         var (adopted, empty) = (tenants[0], tenants[1]);
         await CreateTablesByHandAsync(adopted);
 
-        var (summary, results) = await MigrateAsync(tenants, new MigrateOptions { LockTimeout = TimeSpan.FromSeconds(2), BaselineOnMigrate = MigrationVersion.Parse("2") });
+        var (summary, results) = await MigrateAsync(tenants, new MigrateOptions { CreateMissing = true, LockTimeout = TimeSpan.FromSeconds(2), BaselineOnMigrate = MigrationVersion.Parse("2") });
 
         Assert.All(results, r => Assert.Null(r.Error));
         Assert.Equal(["2", "3"], (await JournalAsync(adopted)).Select(j => j.Version));

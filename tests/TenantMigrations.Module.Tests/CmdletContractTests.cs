@@ -21,13 +21,13 @@ public sealed class CmdletContractTests
         "Revoke", "Unblock", "Unprotect", "Use",
     };
 
-    private static readonly string[] FleetCmdlets = ["Get-TenantMigrationStatus", "Invoke-TenantMigration", "Export-TenantMigrationSql", "Test-TenantMigration", "Repair-TenantMigration", "Undo-TenantMigration", "Set-TenantMigrationBaseline", "Get-TenantMigrationHistory", "Test-TenantSchema", "Export-TenantMigrationHistory"];
+    private static readonly string[] FleetCmdlets = ["Get-TenantMigrationStatus", "Invoke-TenantMigration", "Export-TenantMigrationSql", "Test-TenantMigration", "Repair-TenantMigration", "Undo-TenantMigration", "Set-TenantMigrationBaseline", "Get-TenantMigrationHistory", "Test-TenantSchema", "Export-TenantMigrationHistory", "New-Tenant"];
 
     [Fact]
     public void The_module_has_the_cmdlets_of_the_issue()
     {
         Assert.Equal(
-            ["Copy-TenantMigrationHistory", "Export-TenantMigrationHistory", "Export-TenantMigrationSql", "Get-Tenant", "Get-TenantMigrationHistory", "Get-TenantMigrationRun", "Get-TenantMigrationStatus", "Invoke-TenantMigration", "New-TenantMigration", "New-TenantObject", "Repair-TenantMigration", "Set-TenantMigrationBaseline", "Test-TenantMigration", "Test-TenantSchema", "Undo-TenantMigration"],
+            ["Copy-TenantMigrationHistory", "Export-TenantMigrationHistory", "Export-TenantMigrationSql", "Get-Tenant", "Get-TenantMigrationHistory", "Get-TenantMigrationRun", "Get-TenantMigrationStatus", "Invoke-TenantMigration", "New-Tenant", "New-TenantMigration", "New-TenantObject", "Repair-TenantMigration", "Set-TenantMigrationBaseline", "Test-TenantMigration", "Test-TenantSchema", "Undo-TenantMigration"],
             CmdletContract.All.Select(c => c.Name));
     }
 
@@ -91,6 +91,20 @@ public sealed class CmdletContractTests
         Assert.True(baseline.SupportsShouldProcess);
         Assert.Equal("Medium", baseline.ConfirmImpact);
         Assert.Equal("TenantMigrations.TenantMigrationResult", Assert.Single(baseline.OutputTypes));
+    }
+
+    [Fact]
+    public void New_Tenant_asks_with_medium_impact_and_takes_a_template_and_one_named_tenant()
+    {
+        var provision = CmdletContract.Get("New-Tenant");
+        Assert.True(provision.SupportsShouldProcess);
+        Assert.Equal("Medium", provision.ConfirmImpact);
+        Assert.Equal("TenantMigrations.TenantMigrationResult", Assert.Single(provision.OutputTypes));
+        Assert.Equal("String", CmdletContract.Parameter("New-Tenant", "Template").TypeName);
+        Assert.True(Assert.Single(CmdletContract.Parameter("New-Tenant", "Name").Sets).Mandatory);
+        Assert.True(Assert.Single(CmdletContract.Parameter("New-Tenant", "ConnectionString").Sets).Mandatory);
+        Assert.Equal("PSCredential", CmdletContract.Parameter("New-Tenant", "Credential").TypeName);
+        Assert.Equal("SwitchParameter", CmdletContract.Parameter("Invoke-TenantMigration", "Create").TypeName);
     }
 
     [Theory]

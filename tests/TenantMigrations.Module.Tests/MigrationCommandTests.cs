@@ -14,7 +14,7 @@ public sealed class MigrationCommandTests : IDisposable
 
     private TenantMigrationCommand Command(IEnumerable<Tenant> tenants, FakeHost host, int throttleLimit = 4)
     {
-        var command = new TenantMigrationCommand(fleet.Load(), new MigrateOptions { ThrottleLimit = throttleLimit, LockTimeout = TimeSpan.FromSeconds(2) });
+        var command = new TenantMigrationCommand(fleet.Load(), new MigrateOptions { CreateMissing = true, ThrottleLimit = throttleLimit, LockTimeout = TimeSpan.FromSeconds(2) });
         foreach (var tenant in tenants) command.Add(tenant, host);
         return command;
     }
@@ -214,7 +214,7 @@ public sealed class MigrationCommandTests : IDisposable
         fleet.WriteStandardMigrations();
         var unreachable = new Tenant { Name = "gone", Engine = DatabaseEngine.Postgres, ConnectionString = "Host=127.0.0.1;Port=1;Database=x;Username=u;Password=secret-pw;Timeout=1" };
         var host = new FakeHost();
-        var command = new TenantMigrationCommand(fleet.Load(), new MigrateOptions { MaxAttempts = 1 });
+        var command = new TenantMigrationCommand(fleet.Load(), new MigrateOptions { CreateMissing = true, MaxAttempts = 1 });
         command.Add(unreachable, host);
 
         command.Run(host);
@@ -293,7 +293,7 @@ public sealed class MigrationCommandTests : IDisposable
         fleet.WriteStandardMigrations();
         var unreachable = new Tenant { Name = "gone", Engine = DatabaseEngine.Postgres, ConnectionString = $"Host=127.0.0.1;Port={TestSupport.PostgresServer.FreePort()};Database=x;Username=u;Password=secret-pw;Timeout=1" };
         var host = new FakeHost();
-        var command = new TenantMigrationCommand(fleet.Load(), new MigrateOptions { MaxAttempts = 3, RetryBaseDelay = TimeSpan.FromMilliseconds(10) });
+        var command = new TenantMigrationCommand(fleet.Load(), new MigrateOptions { CreateMissing = true, MaxAttempts = 3, RetryBaseDelay = TimeSpan.FromMilliseconds(10) });
         command.Add(unreachable, host);
         command.Add(fleet.Tenant("fine"), host);
 

@@ -16,7 +16,7 @@ public sealed class RepairTests : IDisposable
     private void Migrate(params string[] names)
     {
         var host = new FakeHost();
-        var command = new TenantMigrationCommand(fleet.Load(), new MigrateOptions());
+        var command = new TenantMigrationCommand(fleet.Load(), new MigrateOptions { CreateMissing = true });
         foreach (var name in names) command.Add(fleet.Tenant(name), host);
         command.Run(host);
     }

@@ -15,7 +15,7 @@ public sealed class RolloutCommandTests : IDisposable
 
     private TenantMigrationCommand Command(IEnumerable<Tenant> tenants, FakeHost host, RolloutOptions rollout)
     {
-        var command = new TenantMigrationCommand(fleet.Load(), new MigrateOptions { ThrottleLimit = 1, LockTimeout = TimeSpan.Zero }) { Rollout = rollout };
+        var command = new TenantMigrationCommand(fleet.Load(), new MigrateOptions { CreateMissing = true, ThrottleLimit = 1, LockTimeout = TimeSpan.Zero }) { Rollout = rollout };
         foreach (var tenant in tenants) command.Add(tenant, host);
         return command;
     }

@@ -17,7 +17,7 @@ public sealed class RunRecordCommandTests : IDisposable
     private FakeHost Migrate(RunRecordRequest request, params string[] names)
     {
         var host = new FakeHost();
-        using var command = new TenantMigrationCommand(fleet.Load(), new MigrateOptions { RunId = request.RunId }) { RunRecord = request };
+        using var command = new TenantMigrationCommand(fleet.Load(), new MigrateOptions { CreateMissing = true, RunId = request.RunId }) { RunRecord = request };
         foreach (var name in names) command.Add(fleet.Tenant(name), host);
         command.Run(host);
         return host;

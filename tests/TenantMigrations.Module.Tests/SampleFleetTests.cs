@@ -21,7 +21,7 @@ public sealed class SampleFleetTests : IDisposable
         var set = MigrationFolders.Load("samples/migrations", folder.Path);
         // Created after the await: the host checks that every write happens on the thread that created it.
         var host = new FakeHost();
-        var migrate = new TenantMigrationCommand(set, new MigrateOptions { ThrottleLimit = 8 });
+        var migrate = new TenantMigrationCommand(set, new MigrateOptions { CreateMissing = true, ThrottleLimit = 8 });
         foreach (var tenant in tenants) migrate.Add(tenant, host);
 
         var summary = migrate.Run(host);
@@ -42,7 +42,7 @@ public sealed class SampleFleetTests : IDisposable
         Directory.CreateDirectory(folder.Combine("discovered"));
         foreach (var file in files) File.WriteAllBytes(file, []);
         var host = new FakeHost();
-        var migrate = new TenantMigrationCommand(set, new MigrateOptions());
+        var migrate = new TenantMigrationCommand(set, new MigrateOptions { CreateMissing = true });
         foreach (var tenant in SqliteFileTenants.From(files, "discovered/*.db")) migrate.Add(tenant, host);
 
         var summary = migrate.Run(host);
@@ -58,7 +58,7 @@ public sealed class SampleFleetTests : IDisposable
         var tenants = await new TenantQuery { Source = TenantSourceKind.File, Location = "samples/tenants.csv" }.RunAsync(folder.Path);
         var set = MigrationFolders.Load("samples/migrations", folder.Path);
         var host = new FakeHost();
-        var migrate = new TenantMigrationCommand(set, new MigrateOptions());
+        var migrate = new TenantMigrationCommand(set, new MigrateOptions { CreateMissing = true });
         foreach (var tenant in tenants) migrate.Add(tenant, host);
 
         var summary = migrate.Run(host);

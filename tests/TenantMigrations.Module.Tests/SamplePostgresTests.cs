@@ -31,7 +31,7 @@ public sealed class SamplePostgresTests : IAsyncLifetime
         var tenants = await new TenantQuery { Source = TenantSourceKind.PostgresSchemas, Location = connectionString, SchemaLike = "tenant_%" }.RunAsync(folder.Path);
         var set = MigrationFolders.Load("samples/migrations", folder.Path);
         var host = new FakeHost();
-        var migrate = new TenantMigrationCommand(set, new MigrateOptions());
+        var migrate = new TenantMigrationCommand(set, new MigrateOptions { CreateMissing = true });
         foreach (var tenant in tenants) migrate.Add(tenant, host);
 
         var summary = migrate.Run(host);

@@ -37,7 +37,7 @@ public sealed class SharedRunCommandTests : IAsyncLifetime
         (MigrationRunSummary Summary, FakeHost Host) Runner()
         {
             var host = new FakeHost();
-            var command = new TenantMigrationCommand(set, new MigrateOptions { ThrottleLimit = 2, RunId = request.RunId }) { SharedRun = request };
+            var command = new TenantMigrationCommand(set, new MigrateOptions { CreateMissing = true, ThrottleLimit = 2, RunId = request.RunId }) { SharedRun = request };
             foreach (var tenant in tenants) command.Add(tenant, host);
             return (command.Run(host), host);
         }

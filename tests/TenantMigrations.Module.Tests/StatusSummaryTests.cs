@@ -16,7 +16,7 @@ public sealed class StatusSummaryTests : IDisposable
     public void Summary_writes_one_cohort_per_version_and_no_statuses()
     {
         fleet.WriteStandardMigrations();
-        var migrate = new TenantMigrationCommand(fleet.Load(), new MigrateOptions());
+        var migrate = new TenantMigrationCommand(fleet.Load(), new MigrateOptions { CreateMissing = true });
         var migrateHost = new FakeHost();
         foreach (var tenant in fleet.Tenants("acme", "globex")) migrate.Add(tenant, migrateHost);
         migrate.Run(migrateHost);
@@ -43,7 +43,7 @@ public sealed class StatusSummaryTests : IDisposable
         fleet.WriteStandardMigrations();
         fleet.Execute("bad", "CREATE TABLE orders (x INTEGER)");
         var host = new FakeHost();
-        var command = new TenantMigrationCommand(fleet.Load(), new MigrateOptions { ThrottleLimit = 1 });
+        var command = new TenantMigrationCommand(fleet.Load(), new MigrateOptions { CreateMissing = true, ThrottleLimit = 1 });
         foreach (var tenant in fleet.Tenants("bad", "good")) command.Add(tenant, host);
 
         command.Run(host);

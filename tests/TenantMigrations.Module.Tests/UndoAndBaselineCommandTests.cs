@@ -32,7 +32,7 @@ public sealed class UndoAndBaselineCommandTests : IDisposable
     [Fact]
     public void WhatIf_names_the_versions_to_undo_and_changes_nothing()
     {
-        Run(new MigrateOptions(), names: "a");
+        Run(new MigrateOptions { CreateMissing = true }, names: "a");
 
         var host = Run(UndoTo("1"), whatIf: true, "a");
 
@@ -47,7 +47,7 @@ public sealed class UndoAndBaselineCommandTests : IDisposable
     [Fact]
     public void Undo_asks_then_undoes_and_the_journal_has_the_undo_row()
     {
-        Run(new MigrateOptions(), names: "a");
+        Run(new MigrateOptions { CreateMissing = true }, names: "a");
 
         var host = Run(UndoTo("1"), names: "a");
 
@@ -62,10 +62,10 @@ public sealed class UndoAndBaselineCommandTests : IDisposable
     [Fact]
     public void A_baseline_of_a_tenant_with_history_is_that_tenants_error()
     {
-        Run(new MigrateOptions(), names: "a");
+        Run(new MigrateOptions { CreateMissing = true }, names: "a");
         fleet.Execute("b", "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
 
-        var host = Run(new MigrateOptions { BaselineAt = MigrationVersion.Parse("1") }, names: ["a", "b"]);
+        var host = Run(new MigrateOptions { CreateMissing = true, BaselineAt = MigrationVersion.Parse("1") }, names: ["a", "b"]);
 
         var error = Assert.Single(host.Errors);
         Assert.Equal("AlreadyMigrated", error.ErrorId.Split(',')[0]);

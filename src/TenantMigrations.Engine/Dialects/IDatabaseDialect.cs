@@ -112,4 +112,36 @@ public interface IDatabaseDialect
 
     /// <summary>Renders typed schema operations (.json migrations, the typed library API) to this engine's SQL.</summary>
     Schema.Typed.ISchemaRenderer SchemaRenderer { get; }
+    // Provisioning (issue 9): tenants are created on purpose (New-Tenant, provision, migrate --create), never as a side effect.
+
+    /// <summary>What holds the tenant, for messages: "SQLite file '/data/acme.db'", "schema 'acme'", "database 'acme'".</summary>
+    string StoreDescription(Tenant tenant);
+
+    /// <summary>False when the tenant surely does not exist, as far as can be told without connecting (a SQLite file); true otherwise.</summary>
+    bool MayExistWithoutConnecting(Tenant tenant);
+
+    /// <summary>Opening a connection failed because the tenant's database does not exist.</summary>
+    bool IsMissingTenant(Exception exception);
+
+    /// <summary>
+    /// On an open session of a tenant whose journal is missing: whether the tenant's schema exists. True where an open
+    /// session already proves the tenant exists (a database, a file).
+    /// </summary>
+    Task<bool> StoreExistsAsync(DbConnection connection, Tenant tenant, CancellationToken cancellationToken);
+
+    /// <summary>Whether the tenant exists, asked from outside it (the server's catalog for a database per tenant).</summary>
+    Task<bool> TenantExistsAsync(Tenant tenant, ConnectionLimits limits, CancellationToken cancellationToken);
+
+    /// <summary>Creates the tenant's database (database per tenant) when it is missing; schemas and files are created by the migration itself.</summary>
+    Task CreateDatabaseAsync(Tenant tenant, ConnectionLimits limits, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Creates the tenant as a copy of <paramref name="templateTenant"/>, tables, data and journal rows included.
+    /// Throws <see cref="Provisioning.ProvisioningException"/> when the template cannot be copied; NotSupportedException
+    /// where the engine has no cloning (the tenant is then built by replaying its migrations).
+    /// </summary>
+    Task CloneAsync(Tenant templateTenant, Tenant tenant, string journalTable, ConnectionLimits limits, CancellationToken cancellationToken);
+
+    /// <summary>The template tenant called <paramref name="templateName"/> on the server (or in the folder) of <paramref name="tenant"/>.</summary>
+    Tenant TemplateFor(Tenant tenant, string templateName);
 }

@@ -37,6 +37,14 @@ public static class ErrorIds
 
     /// <summary>The tenant's password (an encrypted catalog column, a named secret) could not be resolved: it is Unreachable.</summary>
     public const string TenantSecretUnavailable = "TenantSecretUnavailable";
+    /// <summary>The tenant's SQLite file, schema or database does not exist, and the run does not create tenants.</summary>
+    public const string TenantNotFound = "TenantNotFound";
+
+    /// <summary>A provisioning template cannot be used: missing, on another server, blocked, busy or holding objects the copy cannot carry.</summary>
+    public const string TemplateUnusable = "TemplateUnusable";
+
+    /// <summary>The connection may not create the tenant's database or schema.</summary>
+    public const string CreateDenied = "CreateDenied";
 
     /// <summary>The PowerShell ErrorCategory name for an error id (the engine has no PowerShell reference).</summary>
     public static string CategoryFor(string errorId) => errorId switch
@@ -44,6 +52,9 @@ public static class ErrorIds
         TenantLocked or LockTimeout => "ResourceBusy",
         ChecksumMismatch or MissingMigration or IncompleteMigration or OutOfOrder or TargetBelowCurrent or MissingUndo or NothingToBaseline => "InvalidData",
         AlreadyMigrated => "ResourceExists",
+        TenantNotFound => "ObjectNotFound",
+        CreateDenied => "PermissionDenied",
+        TemplateUnusable => "InvalidArgument",
         TenantUnreachable => "ConnectionError",
         TenantSecretUnavailable => "AuthenticationError",
         InvalidMigration or InvalidTenant => "InvalidArgument",

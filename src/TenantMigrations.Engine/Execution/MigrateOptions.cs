@@ -43,6 +43,12 @@ public sealed record MigrateOptions
     /// <summary>A tenant with tables but no journal history is baselined at this version before it migrates.</summary>
     public MigrationVersion? BaselineOnMigrate { get; init; }
 
+    /// <summary>
+    /// Create a tenant whose SQLite file, schema or database is missing (migrate --create, New-Tenant). Off, such a
+    /// tenant is TenantNotFound: a mistyped name or a path resolved from the wrong folder never becomes an empty tenant.
+    /// </summary>
+    public bool CreateMissing { get; init; }
+
     public string RunId { get; init; } = Guid.NewGuid().ToString("N");
 
     public string AppliedBy { get; init; } = $"{Environment.UserName}@{Environment.MachineName}";

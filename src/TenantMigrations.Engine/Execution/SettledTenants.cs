@@ -34,6 +34,8 @@ internal static class SettledTenants
     public static TenantMigrationResult? ResultOf(Tenant tenant, IReadOnlyDictionary<Tenant, JournalSnapshot> snapshots, MigrationSet set, MigrateOptions options, DialectRegistry dialects)
     {
         if (!snapshots.TryGetValue(tenant, out var snapshot) || snapshot.UnreachableReason is not null || snapshot.LockedByAnother) return null;
+        // A tenant without a journal may not exist at all: only its own connection can tell TenantNotFound from new.
+        if (!snapshot.JournalExists && !options.CreateMissing) return null;
         TenantPlan plan;
         try
         {

@@ -47,6 +47,10 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
             return Finish(result, stateBefore ?? TenantState.Unreachable, TenantState.Unreachable, errorId,
                 $"tenant '{tenant.Name}': {ex.Stage}{attempts}: {Redaction.MessageOf(ex.InnerException, tenant)}", clock);
         }
+        catch (Provisioning.ProvisioningException ex)
+        {
+            return Finish(result, TenantState.Invalid, TenantState.Invalid, ex.ErrorId, Redaction.Text(ex.Message, tenant), clock);
+        }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             result.Applied = [.. applied];
@@ -63,6 +67,11 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
         DbConnection? connection = null;
         try
         {
+            if (!dialect.MayExistWithoutConnecting(tenant))
+            {
+                if (!options.CreateMissing) return NotFound(tenant, result, clock);
+                result.Created = !options.DryRun;
+            }
             connection = dialect.CreateConnection(tenant, forWriting: !options.DryRun, options.Limits);
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             opened = true;
@@ -82,6 +91,14 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
             {
                 return await MigrateLockedAsync(connection, tenant, result, clock, cancellationToken).ConfigureAwait(false);
             }
+        }
+        catch (Exception ex) when (!opened && dialect.IsMissingTenant(ex))
+        {
+            if (!options.CreateMissing || result.Created) return NotFound(tenant, result, clock);
+            if (options.DryRun) return DryRunResult(result, Planner.Plan(set, tenant, JournalSnapshot.Empty, options.Plan, dialect), clock);
+            await dialect.CreateDatabaseAsync(tenant, options.Limits, cancellationToken).ConfigureAwait(false);
+            result.Created = true;
+            return await AttemptAsync(tenant, result, clock, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not (OperationCanceledException or TenantConnectionException) && IsConnectionFault(ex, connection))
         {
@@ -113,7 +130,13 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
     private async Task<TenantMigrationResult> DryRunAsync(DbConnection connection, Tenant tenant, TenantMigrationResult result, Stopwatch clock, CancellationToken cancellationToken)
     {
         var snapshot = await dialect.ReadJournalAsync(connection, tenant, JournalTable, cancellationToken).ConfigureAwait(false);
+        if (!snapshot.JournalExists && !options.CreateMissing && !await dialect.StoreExistsAsync(connection, tenant, cancellationToken).ConfigureAwait(false)) return NotFound(tenant, result, clock);
         var plan = await PlanWorkAsync(connection, tenant, snapshot, cancellationToken).ConfigureAwait(false);
+        return DryRunResult(result, plan, clock);
+    }
+
+    private static TenantMigrationResult DryRunResult(TenantMigrationResult result, TenantPlan plan, Stopwatch clock)
+    {
         result.VersionBefore = result.VersionAfter = plan.CurrentVersion;
         result.Planned = plan.Blocker is null ? plan.Pending.Select(p => p.Describe()).ToArray() : [];
         result.Error = plan.Blocker;
@@ -125,6 +148,12 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
         var snapshot = await dialect.ReadJournalAsync(connection, tenant, JournalTable, cancellationToken).ConfigureAwait(false);
         if (!snapshot.JournalExists)
         {
+            // Only a tenant without a journal can be missing, so the happy path pays no extra round trip.
+            if (!await dialect.StoreExistsAsync(connection, tenant, cancellationToken).ConfigureAwait(false))
+            {
+                if (!options.CreateMissing) return NotFound(tenant, result, clock);
+                result.Created = true;
+            }
             foreach (var statement in dialect.CreateJournalStatements(tenant, JournalTable))
             {
                 await ExecuteAsync(connection, null, statement, options.Limits.CommandTimeout ?? ConnectionLimits.DefaultToolCommandTimeout, cancellationToken).ConfigureAwait(false);
@@ -436,6 +465,10 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
             // Closing a broken connection has nothing left to release.
         }
     }
+
+    private TenantMigrationResult NotFound(Tenant tenant, TenantMigrationResult result, Stopwatch clock) =>
+        Finish(result, TenantState.Invalid, TenantState.Invalid, ErrorIds.TenantNotFound,
+            $"tenant '{tenant.Name}': {dialect.StoreDescription(tenant)} not found; use New-Tenant or --create.", clock);
 
     private static TenantMigrationResult Finish(TenantMigrationResult result, TenantState before, TenantState after, string? errorId, string? message, Stopwatch clock)
     {

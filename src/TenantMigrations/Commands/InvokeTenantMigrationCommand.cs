@@ -112,6 +112,10 @@ public sealed class InvokeTenantMigrationCommand : PlanningCmdletBase
     [Parameter]
     public SwitchParameter SkipLocked { get; set; }
 
+    /// <summary>Create a tenant whose SQLite file, schema or database is missing instead of reporting it TenantNotFound (New-Tenant does this on purpose).</summary>
+    [Parameter]
+    public SwitchParameter Create { get; set; }
+
     private protected override FleetCommand CreateCommand(MigrationSet set)
     {
         var options = new MigrateOptions
@@ -122,6 +126,7 @@ public sealed class InvokeTenantMigrationCommand : PlanningCmdletBase
             DdlLockTimeout = TimeSpan.FromSeconds(DdlLockTimeoutSec),
             Limits = Limits,
             BaselineOnMigrate = BaselineOnMigrate is null ? null : ParseBaselineVersion(BaselineOnMigrate),
+            CreateMissing = Create,
         };
         if (SharedRunFor(options) is { } shared)
         {

@@ -105,7 +105,7 @@ public sealed class MySqlFaultTests(PrivateMariaDb mariadb, ITestOutputHelper ou
         FaultRun.WriteMigrations(Migrations, "DO SLEEP(0.02)");
         var tenants = await DatabasesAsync(100);
 
-        var run = await FaultRun.RunAsync(tenants, Migrations, new MigrateOptions { ThrottleLimit = 4 }, faults: 10, TimeSpan.FromMilliseconds(200), KillOneBusySessionAsync);
+        var run = await FaultRun.RunAsync(tenants, Migrations, new MigrateOptions { CreateMissing = true, ThrottleLimit = 4 }, faults: 10, TimeSpan.FromMilliseconds(200), KillOneBusySessionAsync);
         output.WriteLine($"KILL over 100 MariaDB databases: {run}");
 
         Assert.Equal(100, run.Results.Count);
@@ -115,7 +115,7 @@ public sealed class MySqlFaultTests(PrivateMariaDb mariadb, ITestOutputHelper ou
         Assert.All(run.Results.Where(r => r.StateAfter == TenantState.Incomplete), r => Assert.Equal(ErrorIds.IncompleteMigration, r.Error!.ErrorId));
 
         var rerun = new RecordingSink();
-        await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions(), rerun);
+        await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { CreateMissing = true }, rerun);
         output.WriteLine("re-run: " + string.Join(", ", rerun.Results.GroupBy(r => r.StateAfter).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")));
         Assert.All(rerun.Results, r => Assert.True(r.StateAfter is TenantState.UpToDate or TenantState.Incomplete, $"{r.TenantName}: {r.StateAfter} {r.Error}"));
         Assert.Equal(run.Results.Count(r => r.StateAfter == TenantState.Incomplete), rerun.Results.Count(r => r.StateAfter == TenantState.Incomplete));
@@ -129,7 +129,7 @@ public sealed class MySqlFaultTests(PrivateMariaDb mariadb, ITestOutputHelper ou
         FaultRun.WriteMigrations(Migrations, "DO SLEEP(0.03)");
         var tenants = await DatabasesAsync(100);
 
-        var run = await FaultRun.RunAsync(tenants, Migrations, new MigrateOptions { ThrottleLimit = 4 }, faults: 1, TimeSpan.FromSeconds(1.5), async () =>
+        var run = await FaultRun.RunAsync(tenants, Migrations, new MigrateOptions { CreateMissing = true, ThrottleLimit = 4 }, faults: 1, TimeSpan.FromSeconds(1.5), async () =>
         {
             await mariadb.Server.RestartAsync(TimeSpan.FromSeconds(3));
             return true;
@@ -143,7 +143,7 @@ public sealed class MySqlFaultTests(PrivateMariaDb mariadb, ITestOutputHelper ou
         Assert.Contains(run.Results, r => r.StateAfter == TenantState.UpToDate);
 
         var rerun = new RecordingSink();
-        await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions(), rerun);
+        await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { CreateMissing = true }, rerun);
         output.WriteLine("re-run: " + string.Join(", ", rerun.Results.GroupBy(r => r.StateAfter).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")));
         Assert.All(rerun.Results, r => Assert.True(r.StateAfter is TenantState.UpToDate or TenantState.Incomplete, $"{r.TenantName}: {r.StateAfter} {r.Error}"));
         AssertNothingAppliedTwice(await LedgerAsync(tenants), rerun.Results);
@@ -155,7 +155,7 @@ public sealed class MySqlFaultTests(PrivateMariaDb mariadb, ITestOutputHelper ou
         Directory.CreateDirectory(Migrations);
         File.WriteAllText(Path.Combine(Migrations, "V1__table.sql"), "CREATE TABLE orders (id INTEGER);");
         var tenants = await DatabasesAsync(1);
-        await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions(), new RecordingSink());
+        await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { CreateMissing = true }, new RecordingSink());
         File.WriteAllText(Path.Combine(Migrations, "V2__alter.sql"), "CREATE TABLE notes (id INTEGER);\nALTER TABLE orders ADD COLUMN total DECIMAL(10,2);");
 
         await using var blocker = new MySqlConnection(mariadb.Server.ConnectionStringFor(tenants[0].Name));
@@ -168,7 +168,7 @@ public sealed class MySqlFaultTests(PrivateMariaDb mariadb, ITestOutputHelper ou
 
         var sink = new RecordingSink();
         await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations),
-            new MigrateOptions { DdlLockTimeout = TimeSpan.FromSeconds(1), DdlLockAttempts = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(50) }, sink);
+            new MigrateOptions { CreateMissing = true, DdlLockTimeout = TimeSpan.FromSeconds(1), DdlLockAttempts = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(50) }, sink);
 
         var result = sink.Results.Single();
         Assert.Equal(ErrorIds.LockTimeout, result.Error!.ErrorId);

@@ -75,7 +75,7 @@ public sealed class PostgresFaultTests(PrivatePostgres postgres, ITestOutputHelp
         FaultRun.WriteMigrations(Migrations, "SELECT pg_sleep(0.02)");
         var tenants = await SchemasAsync(200);
 
-        var run = await FaultRun.RunAsync(tenants, Migrations, new MigrateOptions { ThrottleLimit = 4 }, faults: 12, TimeSpan.FromMilliseconds(250), TerminateOneBusyBackendAsync);
+        var run = await FaultRun.RunAsync(tenants, Migrations, new MigrateOptions { CreateMissing = true, ThrottleLimit = 4 }, faults: 12, TimeSpan.FromMilliseconds(250), TerminateOneBusyBackendAsync);
         output.WriteLine($"pg_terminate_backend over 200 schemas: {run}");
 
         Assert.Equal(200, run.Results.Count);
@@ -86,7 +86,7 @@ public sealed class PostgresFaultTests(PrivatePostgres postgres, ITestOutputHelp
         Assert.All(run.Results, r => Assert.True(r.StateAfter is TenantState.UpToDate || r.Error?.ErrorId == ErrorIds.TenantUnreachable, $"{r.TenantName}: {r.StateAfter} {r.Error}"));
         Assert.Equal(200, run.Summary.Succeeded + run.Summary.Unreachable);
 
-        var again = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions(), new RecordingSink());
+        var again = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { CreateMissing = true }, new RecordingSink());
         output.WriteLine($"re-run: {again}");
         Assert.Equal(200, again.Succeeded);
         await AssertAppliedExactlyOnceAsync(tenants);
@@ -99,7 +99,7 @@ public sealed class PostgresFaultTests(PrivatePostgres postgres, ITestOutputHelp
         FaultRun.WriteMigrations(Migrations, "SELECT pg_sleep(0.03)");
         var tenants = await SchemasAsync(200);
 
-        var run = await FaultRun.RunAsync(tenants, Migrations, new MigrateOptions { ThrottleLimit = 4 }, faults: 1, TimeSpan.FromSeconds(1.5), async () =>
+        var run = await FaultRun.RunAsync(tenants, Migrations, new MigrateOptions { CreateMissing = true, ThrottleLimit = 4 }, faults: 1, TimeSpan.FromSeconds(1.5), async () =>
         {
             await postgres.Server.RestartAsync(TimeSpan.FromSeconds(3));
             return true;
@@ -114,7 +114,7 @@ public sealed class PostgresFaultTests(PrivatePostgres postgres, ITestOutputHelp
         Assert.All(run.Results.Where(r => r.StateAfter == TenantState.Unreachable), r => Assert.Contains(r.TenantName, r.Error!.Message));
 
         NpgsqlConnection.ClearAllPools();
-        var again = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions(), new RecordingSink());
+        var again = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { CreateMissing = true }, new RecordingSink());
         output.WriteLine($"re-run: {again}");
         Assert.Equal(200, again.Succeeded);
         await AssertAppliedExactlyOnceAsync(tenants);
@@ -127,7 +127,7 @@ public sealed class PostgresFaultTests(PrivatePostgres postgres, ITestOutputHelp
         File.WriteAllText(Path.Combine(Migrations, "V1__steps.sql"), "-- tm:transaction=false\nCREATE TABLE step_one (id INTEGER);\nSELECT pg_sleep(30);\nCREATE TABLE step_three (id INTEGER);");
         var tenants = await SchemasAsync(1);
 
-        var run = await FaultRun.RunAsync(tenants, Migrations, new MigrateOptions(), faults: 1, TimeSpan.FromMilliseconds(300), async () =>
+        var run = await FaultRun.RunAsync(tenants, Migrations, new MigrateOptions { CreateMissing = true }, faults: 1, TimeSpan.FromMilliseconds(300), async () =>
             await postgres.Server.ExecuteAsync($"SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE '{ApplicationName} %' AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()) AS t") == "1");
 
         var result = run.Results.Single();
@@ -137,7 +137,7 @@ public sealed class PostgresFaultTests(PrivatePostgres postgres, ITestOutputHelp
         Assert.Equal("1:running", await ScalarAsync(tenants[0], "SELECT string_agg(version || ':' || state, ',') FROM tenant_migrations_history"));
         Assert.Equal("0", await ScalarAsync(tenants[0], "SELECT count(*) FROM pg_tables WHERE tablename = 'step_three'"));
 
-        var again = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions(), new RecordingSink());
+        var again = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { CreateMissing = true }, new RecordingSink());
         Assert.Equal(0, again.MigrationsApplied);
         Assert.Equal("1:running", await ScalarAsync(tenants[0], "SELECT string_agg(version || ':' || state, ',') FROM tenant_migrations_history"));
     }
@@ -160,7 +160,7 @@ public sealed class PostgresFaultTests(PrivatePostgres postgres, ITestOutputHelp
         tenants.Insert(0, denied);
 
         var sink = new RecordingSink();
-        var summary = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { ThrottleLimit = 1 }, sink);
+        var summary = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { CreateMissing = true, ThrottleLimit = 1 }, sink);
 
         var failed = sink.Results.Single(r => r.TenantName == "denied");
         Assert.Equal(TenantState.Failed, failed.StateAfter);
@@ -181,7 +181,7 @@ public sealed class PostgresFaultTests(PrivatePostgres postgres, ITestOutputHelp
         await postgres.Server.ExecuteAsync("CREATE SCHEMA tenant_002; CREATE TABLE tenant_002.tenant_migrations_history (id integer);", database);
 
         var sink = new RecordingSink();
-        var summary = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions(), sink);
+        var summary = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { CreateMissing = true }, sink);
 
         var broken = sink.Results.Single(r => r.TenantName == "tenant_002");
         Assert.Equal(ErrorIds.TenantFailed, broken.Error!.ErrorId);
@@ -195,7 +195,7 @@ public sealed class PostgresFaultTests(PrivatePostgres postgres, ITestOutputHelp
         Directory.CreateDirectory(Migrations);
         File.WriteAllText(Path.Combine(Migrations, "V1__table.sql"), "CREATE TABLE orders (id INTEGER);");
         var tenants = await SchemasAsync(1);
-        await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions(), new RecordingSink());
+        await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { CreateMissing = true }, new RecordingSink());
         File.WriteAllText(Path.Combine(Migrations, "V2__alter.sql"), "ALTER TABLE orders ADD COLUMN total NUMERIC;");
 
         await using var blocker = new NpgsqlConnection(tenants[0].GetConnectionString());
@@ -205,7 +205,7 @@ public sealed class PostgresFaultTests(PrivatePostgres postgres, ITestOutputHelp
 
         var sink = new RecordingSink();
         await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations),
-            new MigrateOptions { DdlLockTimeout = TimeSpan.FromMilliseconds(300), DdlLockAttempts = 3, RetryBaseDelay = TimeSpan.FromMilliseconds(50) }, sink);
+            new MigrateOptions { CreateMissing = true, DdlLockTimeout = TimeSpan.FromMilliseconds(300), DdlLockAttempts = 3, RetryBaseDelay = TimeSpan.FromMilliseconds(50) }, sink);
 
         var result = sink.Results.Single();
         Assert.Equal(ErrorIds.LockTimeout, result.Error!.ErrorId);
@@ -215,7 +215,7 @@ public sealed class PostgresFaultTests(PrivatePostgres postgres, ITestOutputHelp
         Assert.Equal("0", await ScalarAsync(tenants[0], "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'tenant_001' AND column_name = 'total'"));
 
         await transaction.RollbackAsync();
-        var retried = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions(), new RecordingSink());
+        var retried = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { CreateMissing = true }, new RecordingSink());
         Assert.Equal(1, retried.MigrationsApplied);
     }
 
@@ -231,7 +231,7 @@ public sealed class PostgresFaultTests(PrivatePostgres postgres, ITestOutputHelp
 
         var sink = new RecordingSink();
         var summary = await new FleetMigrator().MigrateAsync([tenant], MigrationSet.Load(Migrations),
-            new MigrateOptions { MaxAttempts = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(10), Limits = new ConnectionLimits { ConnectTimeout = TimeSpan.FromSeconds(1) } }, sink);
+            new MigrateOptions { CreateMissing = true, MaxAttempts = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(10), Limits = new ConnectionLimits { ConnectTimeout = TimeSpan.FromSeconds(1) } }, sink);
 
         var result = sink.Results.Single();
         Assert.Equal(ErrorIds.TenantUnreachable, result.Error!.ErrorId);

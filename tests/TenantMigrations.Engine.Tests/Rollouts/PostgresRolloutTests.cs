@@ -56,8 +56,8 @@ public sealed class PostgresRolloutTests(PostgresFixture postgres) : IDisposable
         var (capped, cappedTenants) = await FleetAsync(10);
         var (free, freeTenants) = await FleetAsync(10);
 
-        var (cappedRun, cappedMost) = await RunSamplingAsync(capped, cappedTenants, new MigrateOptions { ThrottleLimit = 6 }, new RolloutOptions { ThrottlePerServer = 2 });
-        var (freeRun, freeMost) = await RunSamplingAsync(free, freeTenants, new MigrateOptions { ThrottleLimit = 6 }, new RolloutOptions());
+        var (cappedRun, cappedMost) = await RunSamplingAsync(capped, cappedTenants, new MigrateOptions { CreateMissing = true, ThrottleLimit = 6 }, new RolloutOptions { ThrottlePerServer = 2 });
+        var (freeRun, freeMost) = await RunSamplingAsync(free, freeTenants, new MigrateOptions { CreateMissing = true, ThrottleLimit = 6 }, new RolloutOptions());
 
         Assert.True(cappedRun.AllSucceeded, cappedRun.ToString());
         Assert.True(freeRun.AllSucceeded, freeRun.ToString());
@@ -73,7 +73,7 @@ public sealed class PostgresRolloutTests(PostgresFixture postgres) : IDisposable
         folder.Write("migrations/V1__things.verify.postgres.sql", "SELECT 1 FROM things WHERE id = 1;\n");
         var (database, tenants) = await FleetAsync(4);
 
-        var (summary, _) = await RunSamplingAsync(database, tenants, new MigrateOptions(), new RolloutOptions { Waves = WaveDefinition.Parse("canary,rest") });
+        var (summary, _) = await RunSamplingAsync(database, tenants, new MigrateOptions { CreateMissing = true }, new RolloutOptions { Waves = WaveDefinition.Parse("canary,rest") });
 
         Assert.Equal(RunStopReason.WaveGate, summary.StoppedBy);
         Assert.Equal(["tenant_01"], summary.FailedTenants);

@@ -48,7 +48,7 @@ public abstract class SharedRunStoreScenarios : IDisposable
         var store = SharedRunStore.Parse(storeValue);
         var tenants = await FleetAsync(24);
         var set = Migrations();
-        var options = new MigrateOptions { ThrottleLimit = 3, RunId = "shared-two" };
+        var options = new MigrateOptions { CreateMissing = true, ThrottleLimit = 3, RunId = "shared-two" };
 
         async Task<MigrationRunSummary> RunnerAsync()
         {
@@ -93,7 +93,7 @@ public abstract class SharedRunStoreScenarios : IDisposable
 
         await using var survivor = await SharedRun.JoinAsync(store, "orphaned", resume: false, set, tenants, Options, lease, CancellationToken.None);
         var sink = new RecordingSink();
-        var summary = await new RolloutRunner().MigrateClaimedAsync(survivor, tenants, set, new MigrateOptions { ThrottleLimit = 2, RunId = "orphaned" }, new RolloutOptions(), sink);
+        var summary = await new RolloutRunner().MigrateClaimedAsync(survivor, tenants, set, new MigrateOptions { CreateMissing = true, ThrottleLimit = 2, RunId = "orphaned" }, new RolloutOptions(), sink);
         await survivor.CloseAsync();
 
         Assert.True(summary.AllSucceeded, summary.ToString());
@@ -116,7 +116,7 @@ public abstract class SharedRunStoreScenarios : IDisposable
 
         await using (var first = await SharedRun.JoinAsync(store, "with-failure", resume: false, set, tenants, Options, TimeSpan.FromSeconds(30), CancellationToken.None))
         {
-            var summary = await new RolloutRunner().MigrateClaimedAsync(first, tenants, set, new MigrateOptions { RunId = "with-failure" }, new RolloutOptions(), new RecordingSink());
+            var summary = await new RolloutRunner().MigrateClaimedAsync(first, tenants, set, new MigrateOptions { CreateMissing = true, RunId = "with-failure" }, new RolloutOptions(), new RecordingSink());
             await first.CloseAsync();
             Assert.Equal([tenants[1].Name], summary.FailedTenants);
         }
@@ -134,7 +134,7 @@ public abstract class SharedRunStoreScenarios : IDisposable
         await DropFailureAsync(tenants[1]);
         await using var resumed = await SharedRun.JoinAsync(store, "with-failure", resume: true, set, tenants, Options, TimeSpan.FromSeconds(30), CancellationToken.None);
         Assert.Equal(2, resumed.AlreadyDone);
-        var second = await new RolloutRunner().MigrateClaimedAsync(resumed, tenants, set, new MigrateOptions { RunId = "with-failure" }, new RolloutOptions(), new RecordingSink());
+        var second = await new RolloutRunner().MigrateClaimedAsync(resumed, tenants, set, new MigrateOptions { CreateMissing = true, RunId = "with-failure" }, new RolloutOptions(), new RecordingSink());
         await resumed.CloseAsync();
         Assert.Equal(1, second.Succeeded);
         Assert.Equal(1, second.Total);

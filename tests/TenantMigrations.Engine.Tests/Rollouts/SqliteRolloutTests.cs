@@ -59,7 +59,7 @@ public sealed class SqliteRolloutTests : IDisposable
     {
         var sink = new RecordingSink();
         var set = MigrationSet.Load(folder.Combine("migrations"));
-        var summary = await new RolloutRunner().MigrateAsync(tenants, set, options ?? new MigrateOptions { ThrottleLimit = 1 }, rollout, sink);
+        var summary = await new RolloutRunner().MigrateAsync(tenants, set, options ?? new MigrateOptions { CreateMissing = true, ThrottleLimit = 1 }, rollout, sink);
         return (summary, sink);
     }
 
@@ -179,7 +179,7 @@ public sealed class SqliteRolloutTests : IDisposable
         var sink = new RecordingSink { OnPost = e => { if (e is TenantStarted) time.Advance(TimeSpan.FromHours(1)); } };
         var set = MigrationSet.Load(folder.Combine("migrations"));
 
-        var summary = await new RolloutRunner(time: time).MigrateAsync(tenants, set, new MigrateOptions { ThrottleLimit = 1 }, new RolloutOptions { MaxDuration = TimeSpan.FromMinutes(30) }, sink);
+        var summary = await new RolloutRunner(time: time).MigrateAsync(tenants, set, new MigrateOptions { CreateMissing = true, ThrottleLimit = 1 }, new RolloutOptions { MaxDuration = TimeSpan.FromMinutes(30) }, sink);
 
         Assert.Equal(RunStopReason.TimeBudget, summary.StoppedBy);
         Assert.Equal(["1", "2"], Journal(tenants[0]));
@@ -200,7 +200,7 @@ public sealed class SqliteRolloutTests : IDisposable
         var rollout = new RolloutOptions { Waves = WaveDefinition.Parse("canary,rest"), WaveDelay = TimeSpan.FromMinutes(10) };
         var sink = new RecordingSink();
 
-        var run = new RolloutRunner(time: time).MigrateAsync(tenants, set, new MigrateOptions { ThrottleLimit = 1 }, rollout, sink);
+        var run = new RolloutRunner(time: time).MigrateAsync(tenants, set, new MigrateOptions { CreateMissing = true, ThrottleLimit = 1 }, rollout, sink);
         for (var i = 0; i < 1500 && !sink.Events.OfType<FleetLog>().Any(l => l.Message.StartsWith("waiting 10m00s before wave rest", StringComparison.Ordinal)); i++) await Task.Delay(20);
         Assert.False(run.IsCompleted);
         Assert.Equal(["c1"], sink.Results.Select(r => r.TenantName));
@@ -257,7 +257,7 @@ public sealed class SqliteRolloutTests : IDisposable
         var totals = new List<int>();
         for (var index = 1; index <= 3; index++)
         {
-            var (summary, _) = await RunAsync(tenants, new RolloutOptions { Partition = new TenantPartition(index, 3) }, new MigrateOptions { ThrottleLimit = 4 });
+            var (summary, _) = await RunAsync(tenants, new RolloutOptions { Partition = new TenantPartition(index, 3) }, new MigrateOptions { CreateMissing = true, ThrottleLimit = 4 });
             Assert.True(summary.AllSucceeded, summary.ToString());
             totals.Add(summary.Total);
         }
@@ -287,7 +287,7 @@ public sealed class SqliteRolloutTests : IDisposable
         var tenants = Fleet(3);
         await using var held = await new SqliteDialect().TryLockAsync(null!, tenants[1], "tenant_migrations_history", TimeSpan.Zero, CancellationToken.None);
         Assert.NotNull(held);
-        var options = new MigrateOptions { ThrottleLimit = 2, LockTimeout = TimeSpan.Zero };
+        var options = new MigrateOptions { CreateMissing = true, ThrottleLimit = 2, LockTimeout = TimeSpan.Zero };
 
         var (skipping, sink) = await RunAsync(tenants, new RolloutOptions { SkipLocked = true }, options);
 
@@ -327,7 +327,7 @@ public sealed class SqliteRolloutTests : IDisposable
     {
         List<Tenant> tenants = [NewTenant("canary-a", "canary"), .. Fleet(12)];
         var rollout = new RolloutOptions { Waves = WaveDefinition.Parse("canary,50%,rest") };
-        var (_, first) = await RunAsync(tenants, rollout, new MigrateOptions { ThrottleLimit = 1, DryRun = true });
+        var (_, first) = await RunAsync(tenants, rollout, new MigrateOptions { CreateMissing = true, ThrottleLimit = 1, DryRun = true });
         var waveOf = first.Results.ToDictionary(r => r.TenantName, r => r.Wave);
         var left = tenants.Where(t => waveOf[t.Name] == "rest").Append(tenants.First(t => waveOf[t.Name] == "50%")).ToList();
 

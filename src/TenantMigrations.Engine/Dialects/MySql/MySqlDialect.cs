@@ -257,6 +257,55 @@ public sealed class MySqlDialect : IDatabaseDialect
     }
 
     public Schema.Drift.SuggestedFix SuggestFix(Schema.Drift.SchemaDrift drift) => new MySqlDriftFixes(this).Suggest(drift);
+    // Provisioning (issue 9): creating tenants on purpose. MySQL has no cloning: a tenant is built by replaying its migrations.
+
+    public string StoreDescription(Tenant tenant) => $"database '{DatabaseOf(tenant)}'";
+
+    public bool MayExistWithoutConnecting(Tenant tenant) => true;
+
+    /// <summary>1049 ER_BAD_DB_ERROR: "Unknown database".</summary>
+    public bool IsMissingTenant(Exception exception) => exception is MySqlException { Number: 1049 };
+
+    public Task<bool> StoreExistsAsync(DbConnection connection, Tenant tenant, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    public async Task<bool> TenantExistsAsync(Tenant tenant, ConnectionLimits limits, CancellationToken cancellationToken)
+    {
+        await using var connection = MySqlDriver.CreateConnection(ServerConnectionString(tenant, limits));
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = {QuoteLiteral(DatabaseOf(tenant))}";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) > 0;
+    }
+
+    public async Task CreateDatabaseAsync(Tenant tenant, ConnectionLimits limits, CancellationToken cancellationToken)
+    {
+        await using var connection = MySqlDriver.CreateConnection(ServerConnectionString(tenant, limits));
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"CREATE DATABASE IF NOT EXISTS {QuoteIdentifier(DatabaseOf(tenant))} CHARACTER SET utf8mb4";
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (MySqlException ex) when (ex.Number is 1044 or 1045 or 1142 or 1227)
+        {
+            throw new Provisioning.ProvisioningException(ErrorIds.CreateDenied, $"tenant '{tenant.Name}': the connection may not create database '{DatabaseOf(tenant)}' ({ex.Message}); grant CREATE to its user or create the database first.", ex);
+        }
+    }
+
+    public Task CloneAsync(Tenant templateTenant, Tenant tenant, string journalTable, ConnectionLimits limits, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("MySQL and MariaDB cannot clone a database; the tenant is built by replaying the migrations.");
+
+    public Tenant TemplateFor(Tenant tenant, string templateName)
+    {
+        var template = tenant.Clone();
+        template.Name = templateName;
+        template.Properties = new(StringComparer.OrdinalIgnoreCase);
+        var builder = new MySqlConnectionStringBuilder { ConnectionString = tenant.GetConnectionString() };
+        builder.Database = Identifiers.RequireSafe(templateName, "Template");
+        template.ConnectionString = builder.ConnectionString;
+        return template;
+    }
 
     private sealed class NamedLock(DbConnection connection, string name, MySqlDialect dialect) : IAsyncDisposable
     {

@@ -262,6 +262,133 @@ public sealed class PostgresDialect : IDatabaseDialect
     }
 
     public Schema.Drift.SuggestedFix SuggestFix(Schema.Drift.SchemaDrift drift) => new PostgresDriftFixes(this).Suggest(drift);
+    // Provisioning (issue 9): creating tenants on purpose, and cloning them from a template.
+
+    public string StoreDescription(Tenant tenant) => tenant.Schema is { } schema ? $"schema '{schema}'" : $"database '{DatabaseOf(tenant)}'";
+
+    public bool MayExistWithoutConnecting(Tenant tenant) => true;
+
+    /// <summary>3D000 invalid_catalog_name: the connection string names a database that does not exist.</summary>
+    public bool IsMissingTenant(Exception exception) => exception is PostgresException { SqlState: PostgresErrorCodes.InvalidCatalogName };
+
+    public async Task<bool> StoreExistsAsync(DbConnection connection, Tenant tenant, CancellationToken cancellationToken) =>
+        tenant.Schema is null || await PostgresSchemaCopy.ExistsAsync((NpgsqlConnection)connection, tenant.Schema, cancellationToken).ConfigureAwait(false);
+
+    public async Task<bool> TenantExistsAsync(Tenant tenant, ConnectionLimits limits, CancellationToken cancellationToken)
+    {
+        if (tenant.Schema is not null)
+        {
+            await using var connection = new NpgsqlConnection(ConnectionString(tenant, limits));
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return await PostgresSchemaCopy.ExistsAsync(connection, tenant.Schema, cancellationToken).ConfigureAwait(false);
+        }
+        await using var server = await OpenMaintenanceAsync(tenant, limits, cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1)", server) { Parameters = { new NpgsqlParameter { Value = DatabaseOf(tenant) } } };
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    public async Task CreateDatabaseAsync(Tenant tenant, ConnectionLimits limits, CancellationToken cancellationToken)
+    {
+        if (tenant.Schema is not null)
+        {
+            throw new Provisioning.ProvisioningException(ErrorIds.TenantNotFound, $"tenant '{tenant.Name}': database '{DatabaseOf(tenant)}' not found; a schema-per-tenant tenant's database must exist (only its schema is created).");
+        }
+        await using var server = await OpenMaintenanceAsync(tenant, limits, cancellationToken).ConfigureAwait(false);
+        await CreateDatabaseAsync(server, tenant, $"CREATE DATABASE {QuoteIdentifier(DatabaseOf(tenant))}", template: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Schema per tenant: the template schema's DDL and rows are copied in one transaction. Database per tenant:
+    /// CREATE DATABASE ... TEMPLATE, which needs the template to have no other session: this process's idle pooled
+    /// sessions to it are closed first, and a template still in use is reported by name.
+    /// </summary>
+    public async Task CloneAsync(Tenant templateTenant, Tenant tenant, string journalTable, ConnectionLimits limits, CancellationToken cancellationToken)
+    {
+        var template = templateTenant;
+        if (tenant.Schema is not null)
+        {
+            if (template.Schema is null || DatabaseOf(template) != DatabaseOf(tenant))
+            {
+                throw new Provisioning.ProvisioningException(ErrorIds.TemplateUnusable, $"template '{template.Name}' must be a schema in the database of tenant '{tenant.Name}'.");
+            }
+            await using var connection = new NpgsqlConnection(ConnectionString(tenant, limits));
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await PostgresSchemaCopy.CopyAsync(connection, template.Schema, tenant.Schema, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionString(template, limits)));
+        await using var server = await OpenMaintenanceAsync(tenant, limits, cancellationToken).ConfigureAwait(false);
+        var sql = $"CREATE DATABASE {QuoteIdentifier(DatabaseOf(tenant))} TEMPLATE {QuoteIdentifier(DatabaseOf(template))}";
+        await CreateDatabaseAsync(server, tenant, sql, template, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Tenant TemplateFor(Tenant tenant, string templateName)
+    {
+        var template = tenant.Clone();
+        template.Name = templateName;
+        template.Properties = new(StringComparer.OrdinalIgnoreCase);
+        if (tenant.Schema is not null)
+        {
+            template.Schema = Identifiers.RequireSafe(templateName, "Template");
+            return template;
+        }
+        var builder = new NpgsqlConnectionStringBuilder(tenant.GetConnectionString()) { Database = Identifiers.RequireSafe(templateName, "Template") };
+        template.ConnectionString = builder.ConnectionString;
+        return template;
+    }
+
+    private static string DatabaseOf(Tenant tenant)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(tenant.GetConnectionString());
+        return builder.Database ?? builder.Username ?? "";
+    }
+
+    /// <summary>A session on the server's 'postgres' database, where databases are created from.</summary>
+    private static async Task<NpgsqlConnection> OpenMaintenanceAsync(Tenant tenant, ConnectionLimits limits, CancellationToken cancellationToken)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString(tenant, limits)) { Database = "postgres", Pooling = false };
+        var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    /// <summary>
+    /// Runs a CREATE DATABASE. A database created meanwhile by another runner is fine; missing privileges and a busy
+    /// template become errors that name the tenant or the template. A busy template is tried again a few times, since
+    /// a session that has just read it may still be closing.
+    /// </summary>
+    private static async Task CreateDatabaseAsync(NpgsqlConnection server, Tenant tenant, string sql, Tenant? template, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var command = new NpgsqlCommand(sql, server) { CommandTimeout = 0 };
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DuplicateDatabase && template is null)
+            {
+                return;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+            {
+                throw new Provisioning.ProvisioningException(ErrorIds.CreateDenied, $"tenant '{tenant.Name}': the connection may not create database '{DatabaseOf(tenant)}' ({ex.MessageText}); grant CREATEDB to its role or create the database first.", ex);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ObjectInUse && template is not null && attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ObjectInUse && template is not null)
+            {
+                throw new Provisioning.ProvisioningException(ErrorIds.TemplateUnusable, $"template database '{DatabaseOf(template)}' is being accessed by other sessions; CREATE DATABASE ... TEMPLATE needs it idle: close them (see pg_stat_activity) and try again.", ex);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidCatalogName && template is not null)
+            {
+                throw new Provisioning.ProvisioningException(ErrorIds.TemplateUnusable, $"template database '{DatabaseOf(template)}' not found.", ex);
+            }
+        }
+    }
 
     private sealed class AdvisoryLock(DbConnection connection, long key) : IAsyncDisposable
     {

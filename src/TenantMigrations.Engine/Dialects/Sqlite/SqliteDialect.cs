@@ -246,6 +246,65 @@ public sealed class SqliteDialect : IDatabaseDialect
     public (string? SqlState, int? Position, string? Statement) DescribeError(Exception exception) =>
         exception is SqliteException sqlite ? ($"SQLITE_{sqlite.SqliteErrorCode}", null, null) : (null, null, null);
 
+    // Provisioning (issue 9): a tenant's file is created on purpose, and can be a copy of a template file.
+
+    public string StoreDescription(Tenant tenant) => $"SQLite file '{DatabasePath(tenant)}'";
+
+    public bool MayExistWithoutConnecting(Tenant tenant) => File.Exists(DatabasePath(tenant));
+
+    public bool IsMissingTenant(Exception exception) => false;
+
+    public Task<bool> StoreExistsAsync(DbConnection connection, Tenant tenant, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    public Task<bool> TenantExistsAsync(Tenant tenant, ConnectionLimits limits, CancellationToken cancellationToken) => Task.FromResult(File.Exists(DatabasePath(tenant)));
+
+    /// <summary>The file itself is created when the migration opens it for writing.</summary>
+    public Task CreateDatabaseAsync(Tenant tenant, ConnectionLimits limits, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// SQLite's online backup copies the template page by page into the new file, consistent even while the template
+    /// is in use, journal table included. The copy is written beside its final name and moved there when complete.
+    /// </summary>
+    public Task CloneAsync(Tenant templateTenant, Tenant tenant, string journalTable, ConnectionLimits limits, CancellationToken cancellationToken)
+    {
+        var template = templateTenant;
+        var source = DatabasePath(template);
+        if (!File.Exists(source)) throw new Provisioning.ProvisioningException(ErrorIds.TemplateUnusable, $"template SQLite file '{source}' not found.");
+        RequireDatabaseFile(template, source);
+        var target = DatabasePath(tenant);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var partial = target + ".tmcopy";
+        try
+        {
+            using (var from = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = source, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ConnectionString))
+            using (var to = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = partial, Pooling = false }.ConnectionString))
+            {
+                from.Open();
+                to.Open();
+                from.BackupDatabase(to);
+            }
+            File.Move(partial, target, overwrite: false);
+        }
+        finally
+        {
+            File.Delete(partial);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A template name is a file path, or a bare name for a file beside the tenant's with the same extension.</summary>
+    public Tenant TemplateFor(Tenant tenant, string templateName)
+    {
+        var tenantPath = DatabasePath(tenant);
+        var isPath = templateName.Contains('/') || templateName.Contains(Path.DirectorySeparatorChar) || Path.HasExtension(templateName);
+        var path = isPath ? Path.GetFullPath(templateName) : Path.Combine(Path.GetDirectoryName(tenantPath)!, templateName + Path.GetExtension(tenantPath));
+        var template = tenant.Clone();
+        template.Name = isPath ? Path.GetFileNameWithoutExtension(templateName) : templateName;
+        template.Properties = new(StringComparer.OrdinalIgnoreCase);
+        template.ConnectionString = new SqliteConnectionStringBuilder { DataSource = path }.ConnectionString;
+        return template;
+    }
+
     /// <summary>The holder's note goes first, so that the next holder never finds a note of its own deleted.</summary>
 
     // Live-schema drift (Test-TenantSchema, CLI drift).
