@@ -43,6 +43,12 @@ public sealed record MigrateOptions
     /// <summary>A tenant with tables but no journal history is baselined at this version before it migrates.</summary>
     public MigrationVersion? BaselineOnMigrate { get; init; }
 
+    /// <summary>
+    /// Flyway's group: a tenant's pending transactional migrations run in one transaction with one commit, each still
+    /// journaled in its own row. Engines whose DDL commits by itself (MySQL, MariaDB) refuse it.
+    /// </summary>
+    public bool Group { get; init; }
+
     public string RunId { get; init; } = Guid.NewGuid().ToString("N");
 
     public string AppliedBy { get; init; } = $"{Environment.UserName}@{Environment.MachineName}";

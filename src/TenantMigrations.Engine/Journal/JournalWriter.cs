@@ -13,23 +13,43 @@ public sealed class JournalWriter(IDatabaseDialect dialect, Tenant tenant, strin
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = InsertSql(table);
-        Add(command, "rank", entry.InstalledRank);
-        Add(command, "version", entry.Version);
-        Add(command, "description", entry.Description);
-        Add(command, "kind", JournalColumns.KindText(entry.Kind));
-        Add(command, "checksum", entry.Checksum);
-        Add(command, "state", JournalColumns.StateText(entry.State));
-        Add(command, "started_at", entry.StartedAt);
-        Add(command, "finished_at", entry.FinishedAt);
-        Add(command, "duration_ms", entry.DurationMs);
-        Add(command, "applied_by", entry.AppliedBy);
-        Add(command, "run_id", entry.RunId);
-        Add(command, "tool_version", entry.ToolVersion);
-        Add(command, "error", entry.Error);
-        Add(command, "failed_statement", entry.FailedStatement);
-        Add(command, "script_name", entry.ScriptName);
-        Add(command, "script", entry.Script);
+        AddInsertParameters(command.Parameters, command.CreateParameter, entry, serverTimed: false);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Adds the INSERT of a succeeded row to an atomic batch; the dialect may let the server time it.</summary>
+    public DbBatchCommand AddInsert(DbBatch batch, JournalEntry entry)
+    {
+        var command = batch.CreateBatchCommand();
+        var serverTimed = dialect.BatchedJournalInsertSql(table);
+        command.CommandText = serverTimed ?? InsertSql(table);
+        AddInsertParameters(command.Parameters, command.CreateParameter, entry, serverTimed is not null);
+        batch.BatchCommands.Add(command);
+        return command;
+    }
+
+    private static void AddInsertParameters(DbParameterCollection parameters, Func<DbParameter> create, JournalEntry entry, bool serverTimed)
+    {
+        void Add(string name, object? value) => parameters.Add(Parameter(create(), name, value));
+        Add("rank", entry.InstalledRank);
+        Add("version", entry.Version);
+        Add("description", entry.Description);
+        Add("kind", JournalColumns.KindText(entry.Kind));
+        Add("checksum", entry.Checksum);
+        Add("state", JournalColumns.StateText(entry.State));
+        if (!serverTimed)
+        {
+            Add("started_at", entry.StartedAt);
+            Add("finished_at", entry.FinishedAt);
+            Add("duration_ms", entry.DurationMs);
+        }
+        Add("applied_by", entry.AppliedBy);
+        Add("run_id", entry.RunId);
+        Add("tool_version", entry.ToolVersion);
+        Add("error", entry.Error);
+        Add("failed_statement", entry.FailedStatement);
+        Add("script_name", entry.ScriptName);
+        Add("script", entry.Script);
     }
 
     public async Task FinishAsync(DbConnection connection, JournalEntry entry, CancellationToken cancellationToken)
@@ -67,12 +87,13 @@ public sealed class JournalWriter(IDatabaseDialect dialect, Tenant tenant, strin
     private static string InsertSql(string table) =>
         $"INSERT INTO {table} ({JournalColumns.InsertList}) VALUES (@rank, @version, @description, @kind, @checksum, @state, @started_at, @finished_at, @duration_ms, @applied_by, @run_id, @tool_version, @error, @failed_statement, @script_name, @script)";
 
-    private static void Add(DbCommand command, string name, object? value)
+    private static void Add(DbCommand command, string name, object? value) => command.Parameters.Add(Parameter(command.CreateParameter(), name, value));
+
+    private static DbParameter Parameter(DbParameter parameter, string name, object? value)
     {
-        var parameter = command.CreateParameter();
         parameter.ParameterName = "@" + name;
         parameter.Value = value ?? DBNull.Value;
         if (value is null) parameter.DbType = name is "duration_ms" ? System.Data.DbType.Int64 : name.EndsWith("_at", StringComparison.Ordinal) ? System.Data.DbType.DateTime : System.Data.DbType.String;
-        command.Parameters.Add(parameter);
+        return parameter;
     }
 }

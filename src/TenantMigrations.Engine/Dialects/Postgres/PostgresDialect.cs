@@ -223,6 +223,66 @@ public sealed class PostgresDialect : IDatabaseDialect
         return snapshots;
     }
 
+    public bool BatchesAreAtomic => true;
+
+    /// <summary>
+    /// One round trip takes the lock, asks whether the journal exists and sets the session up; a second reads the
+    /// journal, only when it exists. A lock that is not free at once falls back to waiting for it.
+    /// </summary>
+    public async Task<LockedSession> OpenLockedSessionAsync(DbConnection connection, Tenant tenant, string journalTable, TimeSpan lockTimeout, string? runId, IReadOnlyList<string> sessionSettings, CancellationToken cancellationToken)
+    {
+        var npgsql = (NpgsqlConnection)connection;
+        var schema = tenant.Schema ?? DefaultSchema;
+        var key = LockKey(connection.Database, schema, journalTable);
+        bool locked, journalExists;
+        await using (var setup = new NpgsqlBatch(npgsql))
+        {
+            setup.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_try_advisory_lock($1)") { Parameters = { new NpgsqlParameter { Value = key } } });
+            setup.BatchCommands.Add(new NpgsqlBatchCommand("SELECT to_regclass(format('%I.%I', $1::text, $2::text)) IS NOT NULL")
+            {
+                Parameters = { new NpgsqlParameter { Value = schema }, new NpgsqlParameter { Value = journalTable } },
+            });
+            if (runId is not null)
+            {
+                setup.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('application_name', $1, false)")
+                {
+                    Parameters = { new NpgsqlParameter { Value = PostgresSessionName.For(new NpgsqlConnectionStringBuilder(connection.ConnectionString).ApplicationName, runId) } },
+                });
+            }
+            foreach (var statement in SessionStatements(tenant).Concat(sessionSettings)) setup.BatchCommands.Add(new NpgsqlBatchCommand(statement));
+            await using var reader = await setup.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            locked = reader.GetBoolean(0);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            journalExists = reader.GetBoolean(0);
+        }
+        if (!locked)
+        {
+            var waited = await TryLockAsync(connection, tenant, journalTable, lockTimeout, cancellationToken, runId).ConfigureAwait(false);
+            return waited is null ? new LockedSession(null, JournalSnapshot.Empty) : new LockedSession(waited, await ReadJournalAsync(connection, tenant, journalTable, cancellationToken).ConfigureAwait(false));
+        }
+
+        var entries = new List<JournalEntry>();
+        if (journalExists)
+        {
+            await using var read = new NpgsqlCommand($"SELECT {JournalColumns.StatusList} FROM {JournalTableName(tenant, journalTable)} ORDER BY installed_rank", npgsql);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) entries.Add(JournalColumns.Read(reader));
+        }
+        return new LockedSession(new AdvisoryLock(connection, key), new JournalSnapshot(journalExists, entries));
+    }
+
+    /// <summary>
+    /// Inside an atomic batch the server times the migration: it started when the batch began or when the previous
+    /// migration of the same batch finished (the journal's latest finished_at), and finished now.
+    /// </summary>
+    public string? BatchedJournalInsertSql(string journalTableName) =>
+        $"INSERT INTO {journalTableName} ({JournalColumns.InsertList}) " +
+        "SELECT @rank, @version, @description, @kind, @checksum, @state, timing.started, timing.finished, " +
+        "(extract(epoch FROM timing.finished - timing.started) * 1000)::bigint, @applied_by, @run_id, @tool_version, @error, @failed_statement, @script_name, @script " +
+        $"FROM (SELECT GREATEST(now(), (SELECT max(finished_at) FROM {journalTableName})) AS started, clock_timestamp() AS finished) AS timing";
+
     public IReadOnlyList<string> SplitStatements(string script) => SqlStatementSplitter.Postgres.Split(script);
 
     public IReadOnlyList<string> DdlLockTimeoutStatements(TimeSpan timeout) =>
