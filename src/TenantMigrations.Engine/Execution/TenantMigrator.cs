@@ -147,17 +147,27 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
         var journal = new JournalWriter(dialect, tenant, JournalTable);
         var entries = snapshot.Entries.ToList();
         var pendingMigrations = plan.Pending;
+        // A stepwise migration's succeeded row travels with the next one's 'running' row: one round trip less each.
+        JournalEntry? unwritten = null;
         for (var next = 0; next < pendingMigrations.Count && !cancellationToken.IsCancellationRequested;)
         {
             var unit = NextUnit(pendingMigrations, next);
             next += unit.Count;
+            var transactional = unit[0].Transactional && dialect.SupportsTransactionalDdl;
+            var ddlLockTimeout = unit[0].Script.Directives.DdlLockTimeout ?? options.DdlLockTimeout;
+            if (unwritten is not null && (transactional || session.Differs(ddlLockTimeout)))
+            {
+                await journal.FinishAsync(connection, unwritten, CancellationToken.None).ConfigureAwait(false);
+                unwritten = null;
+            }
             foreach (var pending in unit) sink.Post(new MigrationStarted(tenant, pending.Describe(JournalState.Running)));
-            await session.LimitDdlLockWaitAsync(connection, dialect, unit[0].Script.Directives.DdlLockTimeout ?? options.DdlLockTimeout, cancellationToken).ConfigureAwait(false);
+            await session.LimitDdlLockWaitAsync(connection, dialect, ddlLockTimeout, cancellationToken).ConfigureAwait(false);
             var steps = new List<Step>(unit.Count);
             foreach (var pending in unit) steps.Add(new Step(pending, NewEntry(pending, entries, steps.Count)));
-            var outcome = unit[0].Transactional && dialect.SupportsTransactionalDdl
+            var outcome = transactional
                 ? await ApplyInTransactionAsync(connection, tenant, journal, steps, cancellationToken).ConfigureAwait(false)
-                : await ApplyStepwiseAsync(connection, tenant, journal, steps[0].Pending, steps[0].Entry, cancellationToken).ConfigureAwait(false);
+                : await ApplyStepwiseAsync(connection, tenant, journal, steps[0].Pending, steps[0].Entry, unwritten, cancellationToken).ConfigureAwait(false);
+            unwritten = outcome.Unwritten;
             entries.AddRange(outcome.Entries);
             foreach (var entry in outcome.Entries.Where(e => e.State == JournalState.Succeeded))
             {
@@ -170,6 +180,7 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
             }
         }
 
+        if (unwritten is not null) await journal.FinishAsync(connection, unwritten, CancellationToken.None).ConfigureAwait(false);
         result.Applied = [.. applied];
         var after = Planner.Plan(set, tenant, snapshot with { JournalExists = true, Entries = entries }, options.Plan, dialect);
         result.VersionAfter = after.CurrentVersion;
@@ -212,7 +223,8 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
 
     private sealed record Step(PlannedMigration Pending, JournalEntry Entry);
 
-    private sealed record Outcome(IReadOnlyList<JournalEntry> Entries, MigrationError? Error)
+    /// <param name="Unwritten">A succeeded row whose journal update is still to be sent.</param>
+    private sealed record Outcome(IReadOnlyList<JournalEntry> Entries, MigrationError? Error, JournalEntry? Unwritten = null)
     {
         public Outcome(JournalEntry? entry, MigrationError? error) : this(entry is null ? [] : [entry], error)
         {
@@ -336,10 +348,12 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
     /// the outcome. A statement that timed out waiting for a lock did not run, so it alone is tried again. A lost
     /// connection leaves the row 'running': the tenant reads as Incomplete and is never re-run.
     /// </summary>
-    private async Task<Outcome> ApplyStepwiseAsync(DbConnection connection, Tenant tenant, JournalWriter journal, PlannedMigration pending, JournalEntry entry, CancellationToken cancellationToken)
+    /// <param name="previous">The previous migration's succeeded row, not yet written: it goes with this one's 'running' row.</param>
+    private async Task<Outcome> ApplyStepwiseAsync(DbConnection connection, Tenant tenant, JournalWriter journal, PlannedMigration pending, JournalEntry entry, JournalEntry? previous, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        await journal.InsertAsync(connection, null, entry, cancellationToken).ConfigureAwait(false);
+        if (previous is null) await journal.InsertAsync(connection, null, entry, cancellationToken).ConfigureAwait(false);
+        else await journal.FinishAndInsertAsync(connection, previous, entry, cancellationToken).ConfigureAwait(false);
         var statements = pending.Statements;
         var completed = 0;
         var lockWaits = 0;
@@ -370,8 +384,7 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
             return new Outcome(failed, error);
         }
         var succeeded = entry with { State = JournalState.Succeeded, FinishedAt = DateTime.UtcNow, DurationMs = clock.ElapsedMilliseconds };
-        await journal.FinishAsync(connection, succeeded, CancellationToken.None).ConfigureAwait(false);
-        return new Outcome(succeeded, null);
+        return new Outcome([succeeded], null, Unwritten: succeeded);
     }
 
     /// <summary>
@@ -541,6 +554,8 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
     private sealed class SessionSettings
     {
         private TimeSpan? ddlLockTimeout;
+
+        public bool Differs(TimeSpan timeout) => ddlLockTimeout != timeout;
 
         /// <summary>The session was set up with this bound already.</summary>
         public void Told(TimeSpan timeout) => ddlLockTimeout = timeout;

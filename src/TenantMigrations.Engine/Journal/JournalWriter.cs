@@ -55,14 +55,35 @@ public sealed class JournalWriter(IDatabaseDialect dialect, Tenant tenant, strin
     public async Task FinishAsync(DbConnection connection, JournalEntry entry, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
-        command.CommandText = $"UPDATE {table} SET state = @state, finished_at = @finished_at, duration_ms = @duration_ms, error = @error, failed_statement = @failed_statement WHERE installed_rank = @rank";
-        Add(command, "state", JournalColumns.StateText(entry.State));
-        Add(command, "finished_at", entry.FinishedAt);
-        Add(command, "duration_ms", entry.DurationMs);
-        Add(command, "error", entry.Error);
-        Add(command, "failed_statement", entry.FailedStatement);
-        Add(command, "rank", entry.InstalledRank);
+        command.CommandText = FinishSql("");
+        AddFinishParameters(command, entry, "");
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records one migration's outcome and the 'running' row of the next in one round trip, for engines that take
+    /// several statements in one command text. Both autocommit, in this order, as two separate writes would.
+    /// </summary>
+    public async Task FinishAndInsertAsync(DbConnection connection, JournalEntry finished, JournalEntry running, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = FinishSql("finished_") + ";\n" + InsertSql(table);
+        AddFinishParameters(command, finished, "finished_");
+        AddInsertParameters(command.Parameters, command.CreateParameter, running, serverTimed: false);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private string FinishSql(string prefix) =>
+        $"UPDATE {table} SET state = @{prefix}state, finished_at = @{prefix}finished_at, duration_ms = @{prefix}duration_ms, error = @{prefix}error, failed_statement = @{prefix}failed_statement WHERE installed_rank = @{prefix}rank";
+
+    private static void AddFinishParameters(DbCommand command, JournalEntry entry, string prefix)
+    {
+        Add(command, prefix + "state", JournalColumns.StateText(entry.State));
+        Add(command, prefix + "finished_at", entry.FinishedAt);
+        Add(command, prefix + "duration_ms", entry.DurationMs);
+        Add(command, prefix + "error", entry.Error);
+        Add(command, prefix + "failed_statement", entry.FailedStatement);
+        Add(command, prefix + "rank", entry.InstalledRank);
     }
 
     /// <summary>The insert as literal SQL, for exported scripts.</summary>
@@ -93,7 +114,7 @@ public sealed class JournalWriter(IDatabaseDialect dialect, Tenant tenant, strin
     {
         parameter.ParameterName = "@" + name;
         parameter.Value = value ?? DBNull.Value;
-        if (value is null) parameter.DbType = name is "duration_ms" ? System.Data.DbType.Int64 : name.EndsWith("_at", StringComparison.Ordinal) ? System.Data.DbType.DateTime : System.Data.DbType.String;
+        if (value is null) parameter.DbType = name.EndsWith("duration_ms", StringComparison.Ordinal) ? System.Data.DbType.Int64 : name.EndsWith("_at", StringComparison.Ordinal) ? System.Data.DbType.DateTime : System.Data.DbType.String;
         return parameter;
     }
 }
