@@ -108,6 +108,10 @@ public sealed class InvokeTenantMigrationCommand : ConnectingCmdletBase
     [ValidateNotNullOrEmpty]
     public string? BaselineOnMigrate { get; set; }
 
+    /// <summary>Flyway's group: a tenant's pending transactional migrations in one transaction, one journal row each (PostgreSQL, SQLite).</summary>
+    [Parameter]
+    public SwitchParameter Group { get; set; }
+
     /// <summary>A tenant locked by another runner is reported skipped, not as an error.</summary>
     [Parameter]
     public SwitchParameter SkipLocked { get; set; }
@@ -122,6 +126,7 @@ public sealed class InvokeTenantMigrationCommand : ConnectingCmdletBase
             DdlLockTimeout = TimeSpan.FromSeconds(DdlLockTimeoutSec),
             Limits = Limits,
             BaselineOnMigrate = BaselineOnMigrate is null ? null : ParseBaselineVersion(BaselineOnMigrate),
+            Group = Group.IsPresent,
         };
         if (SharedRunFor(options) is { } shared)
         {
