@@ -38,6 +38,11 @@ public sealed class PostgresDialect : IDatabaseDialect
         if (limits.ConnectTimeout is { } connect) builder.Timeout = Seconds(connect);
         builder.CommandTimeout = Seconds(limits.CommandTimeout ?? ConnectionLimits.DefaultToolCommandTimeout);
         builder.ApplicationName = PostgresSessionName.For(builder.ApplicationName, runId: null);
+        // The tool reads only built-in types: loading the catalog's types would cost a query on every new database.
+        // Npgsql 9 prefers a data source per connection string for this, which would hold a pool per tenant database.
+#pragma warning disable CS0618
+        if (builder.ServerCompatibilityMode == ServerCompatibilityMode.None) builder.ServerCompatibilityMode = ServerCompatibilityMode.NoTypeLoading;
+#pragma warning restore CS0618
         return builder.ConnectionString;
     }
 
