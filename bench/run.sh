@@ -116,7 +116,7 @@ elif [[ "$CASE" == mariadb ]]; then
   mariadb-install-db --no-defaults --datadir="$W/my/data" --tmpdir="$W/my/tmp" --auth-root-authentication-method=normal --skip-test-db --skip-name-resolve --user="$MY_USER" > "$W/install-db.log" 2>&1
   mariadbd --no-defaults --user="$MY_USER" --datadir="$W/my/data" --tmpdir="$W/my/tmp" --port="$PORT" --bind-address=127.0.0.1 \
     --socket="$W/my/mysqld.sock" --pid-file="$W/my/mysqld.pid" --log-error="$W/my/error.log" --skip-name-resolve --skip-log-bin \
-    --max-connections=300 --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci &
+    --max-connections=300 --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci > "$W/my/mariadbd.out" 2>&1 &
   SERVER_STOP+=("kill $!")
   for _ in $(seq 1 120); do mariadb --no-defaults -S "$W/my/mysqld.sock" -u root -e 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.5; done
   BENCH_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_hex(12))')
