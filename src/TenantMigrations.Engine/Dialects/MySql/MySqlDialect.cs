@@ -198,9 +198,10 @@ public sealed class MySqlDialect : IDatabaseDialect
             await using var read = connection.CreateCommand();
             read.CommandText = string.Join(";\n", withJournal.Select(d => $"SELECT {JournalColumns.StatusList} FROM {QuoteIdentifier(d)}.{QuoteIdentifier(journalTable)} ORDER BY installed_rank"));
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var texts = new SharedTexts();
             foreach (var database in withJournal)
             {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) entries[database].Add(JournalColumns.Read(reader));
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) entries[database].Add(JournalColumns.Read(reader, shared: texts));
                 await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             }
         }

@@ -212,9 +212,10 @@ public sealed class PostgresDialect : IDatabaseDialect
                 read.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {JournalColumns.StatusList} FROM {QuoteIdentifier(schema)}.{QuoteIdentifier(journalTable)} ORDER BY installed_rank"));
             }
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var texts = new SharedTexts();
             foreach (var schema in withJournal)
             {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) entries[schema].Add(JournalColumns.Read(reader));
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) entries[schema].Add(JournalColumns.Read(reader, shared: texts));
                 await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             }
         }
