@@ -253,7 +253,8 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
                 failing = ex.Failing;
             }
             var pending = failing;
-            var entry = steps.First(s => s.Pending == failing).Entry;
+            // The group's rows were rolled back with it: the failed row takes the group's first rank, leaving no gap.
+            var entry = steps.First(s => s.Pending == failing).Entry with { InstalledRank = steps[0].Entry.InstalledRank };
             if (failure is OperationCanceledException || cancellationToken.IsCancellationRequested)
             {
                 return new Outcome((JournalEntry?)null, new MigrationError { ErrorId = ErrorIds.Cancelled, Version = pending.Migration.Key, Script = pending.Script.FileName, Message = "cancelled; the migration in flight was rolled back." });
