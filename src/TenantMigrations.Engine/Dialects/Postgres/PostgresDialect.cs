@@ -30,11 +30,20 @@ public sealed class PostgresDialect : IDatabaseDialect
         if (tenant.Schema is not null) Identifiers.RequireSafe(tenant.Schema, $"Schema of tenant '{tenant.Name}'");
     }
 
+    /// <summary>The tool's connection string per tenant connection string and limits: a fleet of schemas parses one.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string ConnectionString, ConnectionLimits Limits), string> connectionStrings = new();
+
+    /// <summary>The application_name that names a run, per connection string.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string ConnectionString, string RunId), string> sessionNames = new();
+
     public DbConnection CreateConnection(Tenant tenant, bool forWriting, ConnectionLimits? limits = null) => new NpgsqlConnection(ConnectionString(tenant, limits ?? new()));
 
-    private static string ConnectionString(Tenant tenant, ConnectionLimits limits)
+    private string ConnectionString(Tenant tenant, ConnectionLimits limits) =>
+        connectionStrings.GetOrAdd((tenant.GetConnectionString(), limits), key => BuildConnectionString(key.ConnectionString, key.Limits));
+
+    private static string BuildConnectionString(string connectionString, ConnectionLimits limits)
     {
-        var builder = new NpgsqlConnectionStringBuilder(tenant.GetConnectionString());
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (limits.ConnectTimeout is { } connect) builder.Timeout = Seconds(connect);
         builder.CommandTimeout = Seconds(limits.CommandTimeout ?? ConnectionLimits.DefaultToolCommandTimeout);
         builder.ApplicationName = PostgresSessionName.For(builder.ApplicationName, runId: null);
@@ -252,7 +261,7 @@ public sealed class PostgresDialect : IDatabaseDialect
             {
                 setup.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('application_name', $1, false)")
                 {
-                    Parameters = { new NpgsqlParameter { Value = PostgresSessionName.For(new NpgsqlConnectionStringBuilder(connection.ConnectionString).ApplicationName, runId) } },
+                    Parameters = { new NpgsqlParameter { Value = sessionNames.GetOrAdd((connection.ConnectionString, runId), key => PostgresSessionName.For(new NpgsqlConnectionStringBuilder(key.ConnectionString).ApplicationName, key.RunId)) } },
                 });
             }
             foreach (var statement in SessionStatements(tenant).Concat(sessionSettings)) setup.BatchCommands.Add(new NpgsqlBatchCommand(statement));
