@@ -55,6 +55,7 @@ public static class MigrateCommand
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Also report each migration as it starts, and the engine's retries." };
         var runRecord = new RunRecordOptions();
         var rolloutOptions = new RolloutCliOptions();
+        var group = new Option<bool>("--group") { Description = "Apply a tenant's pending transactional migrations in one transaction with one commit, each still journaled (PostgreSQL, SQLite)." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress on stderr (shown on a terminal, and as \"progress\" JSON lines with --json)." };
 
         var command = new Command(verb.Name, verb.Description);
@@ -69,6 +70,7 @@ public static class MigrateCommand
         runRecord.AddTo(command);
         rolloutOptions.AddTo(command);
         command.Options.Add(quiet);
+        command.Options.Add(group);
         command.SetAction((parseResult, cancellationToken) => CliApp.RunAsync(options.IsJson(parseResult), async console =>
         {
             var json = options.IsJson(parseResult);
@@ -85,6 +87,7 @@ public static class MigrateCommand
                 DryRun = isDryRun,
                 LockTimeout = TimeSpan.FromSeconds(parseResult.GetValue(lockTimeout)),
                 Limits = options.Limits(parseResult),
+                Group = parseResult.GetValue(group),
             };
             migrateOptions = await verb.Configure(parseResult, migrateOptions, runRecord, cancellationToken);
             if (parseResult.GetValue(ddlLockTimeout) is { } ddlSeconds) migrateOptions = migrateOptions with { DdlLockTimeout = TimeSpan.FromSeconds(ddlSeconds) };

@@ -112,6 +112,7 @@ public interface IDatabaseDialect
 
     /// <summary>Renders typed schema operations (.json migrations, the typed library API) to this engine's SQL.</summary>
     Schema.Typed.ISchemaRenderer SchemaRenderer { get; }
+
     // Provisioning (issue 9): tenants are created on purpose (New-Tenant, provision, migrate --create), never as a side effect.
 
     /// <summary>What holds the tenant, for messages: "SQLite file '/data/acme.db'", "schema 'acme'", "database 'acme'".</summary>
@@ -144,4 +145,36 @@ public interface IDatabaseDialect
 
     /// <summary>The template tenant called <paramref name="templateName"/> on the server (or in the folder) of <paramref name="tenant"/>.</summary>
     Tenant TemplateFor(Tenant tenant, string templateName);
+
+    // Performance (perf): fewer round trips per tenant.
+
+    /// <summary>
+    /// Prepares the session, applies <paramref name="sessionSettings"/>, takes the tenant's migration lock and reads its
+    /// journal, in as few round trips as the engine allows. The lock is null when another runner holds it.
+    /// </summary>
+    async Task<LockedSession> OpenLockedSessionAsync(DbConnection connection, Tenant tenant, string journalTable, TimeSpan lockTimeout, string? runId, IReadOnlyList<string> sessionSettings, CancellationToken cancellationToken)
+    {
+        await PrepareSessionAsync(connection, tenant, cancellationToken).ConfigureAwait(false);
+        foreach (var setting in sessionSettings)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = setting;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        var tenantLock = await TryLockAsync(connection, tenant, journalTable, lockTimeout, cancellationToken, runId).ConfigureAwait(false);
+        if (tenantLock is null) return new LockedSession(null, JournalSnapshot.Empty);
+        return new LockedSession(tenantLock, await ReadJournalAsync(connection, tenant, journalTable, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Whether a batch sent without a transaction runs as one implicit transaction that any failure rolls back whole,
+    /// so that a migration's statements, its journal row and the commit travel in one round trip.
+    /// </summary>
+    bool BatchesAreAtomic => false;
+
+    /// <summary>
+    /// The INSERT of a succeeded journal row that runs inside an atomic batch, where the server times the migration
+    /// (started_at, finished_at and duration_ms come from the server, not from parameters); null: the portable INSERT.
+    /// </summary>
+    string? BatchedJournalInsertSql(string journalTableName) => null;
 }

@@ -26,6 +26,7 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
     {
         options.Validate();
         RejectDuplicateNames(tenants);
+        RejectGroupWithoutTransactionalDdl(tenants, options);
         var clock = Stopwatch.StartNew();
         var results = new ConcurrentBag<TenantMigrationResult>();
         try
@@ -41,6 +42,16 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
             // Tenants not yet started stay as they were; the summary counts them as skipped.
         }
         return Summarize(options.RunId, tenants.Count, results, cancellationToken.IsCancellationRequested, clock.Elapsed);
+    }
+
+    /// <summary>Where DDL commits by itself a group cannot be one transaction: say so instead of pretending.</summary>
+    private void RejectGroupWithoutTransactionalDdl(IReadOnlyList<Tenant> tenants, MigrateOptions options)
+    {
+        if (!options.Group || options.DryRun) return;
+        if (tenants.FirstOrDefault(t => !dialects.For(t.Engine).SupportsTransactionalDdl) is { } tenant)
+        {
+            throw new ArgumentException($"Group cannot be used for tenant '{tenant.Name}': {tenant.Engine} commits every DDL statement by itself, so its migrations cannot share one transaction. Run without Group.", nameof(options));
+        }
     }
 
     /// <summary>

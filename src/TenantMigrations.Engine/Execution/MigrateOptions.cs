@@ -49,6 +49,12 @@ public sealed record MigrateOptions
     /// </summary>
     public bool CreateMissing { get; init; }
 
+    /// <summary>
+    /// Flyway's group: a tenant's pending transactional migrations run in one transaction with one commit, each still
+    /// journaled in its own row. Engines whose DDL commits by itself (MySQL, MariaDB) refuse it.
+    /// </summary>
+    public bool Group { get; init; }
+
     public string RunId { get; init; } = Guid.NewGuid().ToString("N");
 
     public string AppliedBy { get; init; } = $"{Environment.UserName}@{Environment.MachineName}";

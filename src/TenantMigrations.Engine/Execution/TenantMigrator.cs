@@ -75,11 +75,18 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
             connection = dialect.CreateConnection(tenant, forWriting: !options.DryRun, options.Limits);
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             opened = true;
-            await dialect.PrepareSessionAsync(connection, tenant, cancellationToken).ConfigureAwait(false);
-            stage = "connection lost";
-            if (options.DryRun) return await DryRunAsync(connection, tenant, result, clock, cancellationToken).ConfigureAwait(false);
+            if (options.DryRun)
+            {
+                await dialect.PrepareSessionAsync(connection, tenant, cancellationToken).ConfigureAwait(false);
+                stage = "connection lost";
+                return await DryRunAsync(connection, tenant, result, clock, cancellationToken).ConfigureAwait(false);
+            }
 
-            var tenantLock = await dialect.TryLockAsync(connection, tenant, JournalTable, options.LockTimeout, cancellationToken, options.RunId).ConfigureAwait(false);
+            stage = "connection lost";
+            var session = new SessionSettings();
+            var settings = dialect.DdlLockTimeoutStatements(options.DdlLockTimeout);
+            var (tenantLock, snapshot) = await dialect.OpenLockedSessionAsync(connection, tenant, JournalTable, options.LockTimeout, options.RunId, settings, cancellationToken).ConfigureAwait(false);
+            session.Told(options.DdlLockTimeout);
             if (tenantLock is null)
             {
                 result.Applied = [.. applied];
@@ -89,7 +96,7 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
             }
             await using (tenantLock.ConfigureAwait(false))
             {
-                return await MigrateLockedAsync(connection, tenant, result, clock, cancellationToken).ConfigureAwait(false);
+                return await MigrateLockedAsync(connection, tenant, snapshot, session, result, clock, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (!opened && dialect.IsMissingTenant(ex))
@@ -143,9 +150,8 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
         return Finish(result, plan.State, plan.State, null, null, clock);
     }
 
-    private async Task<TenantMigrationResult> MigrateLockedAsync(DbConnection connection, Tenant tenant, TenantMigrationResult result, Stopwatch clock, CancellationToken cancellationToken)
+    private async Task<TenantMigrationResult> MigrateLockedAsync(DbConnection connection, Tenant tenant, JournalSnapshot snapshot, SessionSettings session, TenantMigrationResult result, Stopwatch clock, CancellationToken cancellationToken)
     {
-        var snapshot = await dialect.ReadJournalAsync(connection, tenant, JournalTable, cancellationToken).ConfigureAwait(false);
         if (!snapshot.JournalExists)
         {
             // Only a tenant without a journal can be missing, so the happy path pays no extra round trip.
@@ -154,10 +160,7 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
                 if (!options.CreateMissing) return NotFound(tenant, result, clock);
                 result.Created = true;
             }
-            foreach (var statement in dialect.CreateJournalStatements(tenant, JournalTable))
-            {
-                await ExecuteAsync(connection, null, statement, options.Limits.CommandTimeout ?? ConnectionLimits.DefaultToolCommandTimeout, cancellationToken).ConfigureAwait(false);
-            }
+            await ExecuteToolStatementsAsync(connection, dialect.CreateJournalStatements(tenant, JournalTable), cancellationToken).ConfigureAwait(false);
         }
         var plan = await PlanWorkAsync(connection, tenant, snapshot, cancellationToken).ConfigureAwait(false);
         stateBefore ??= plan.State;
@@ -173,25 +176,41 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
 
         var journal = new JournalWriter(dialect, tenant, JournalTable);
         var entries = snapshot.Entries.ToList();
-        var session = new SessionSettings();
-        foreach (var pending in plan.Pending)
+        var pendingMigrations = plan.Pending;
+        // A stepwise migration's succeeded row travels with the next one's 'running' row: one round trip less each.
+        JournalEntry? unwritten = null;
+        for (var next = 0; next < pendingMigrations.Count && !cancellationToken.IsCancellationRequested;)
         {
-            if (cancellationToken.IsCancellationRequested) break;
-            sink.Post(new MigrationStarted(tenant, pending.Describe(JournalState.Running)));
-            await session.LimitDdlLockWaitAsync(connection, dialect, pending.Script.Directives.DdlLockTimeout ?? options.DdlLockTimeout, cancellationToken).ConfigureAwait(false);
-            var entry = NewEntry(pending, entries);
-            var outcome = pending.Transactional && dialect.SupportsTransactionalDdl
-                ? await ApplyInTransactionAsync(connection, tenant, journal, pending, entry, cancellationToken).ConfigureAwait(false)
-                : await ApplyStepwiseAsync(connection, tenant, journal, pending, entry, cancellationToken).ConfigureAwait(false);
-            if (outcome.Entry is not null) entries.Add(outcome.Entry);
+            var unit = NextUnit(pendingMigrations, next);
+            next += unit.Count;
+            var transactional = unit[0].Transactional && dialect.SupportsTransactionalDdl;
+            var ddlLockTimeout = unit[0].Script.Directives.DdlLockTimeout ?? options.DdlLockTimeout;
+            if (unwritten is not null && (transactional || session.Differs(ddlLockTimeout)))
+            {
+                await journal.FinishAsync(connection, unwritten, CancellationToken.None).ConfigureAwait(false);
+                unwritten = null;
+            }
+            foreach (var pending in unit) sink.Post(new MigrationStarted(tenant, pending.Describe(JournalState.Running)));
+            await session.LimitDdlLockWaitAsync(connection, dialect, ddlLockTimeout, cancellationToken).ConfigureAwait(false);
+            var steps = new List<Step>(unit.Count);
+            foreach (var pending in unit) steps.Add(new Step(pending, NewEntry(pending, entries, steps.Count)));
+            var outcome = transactional
+                ? await ApplyInTransactionAsync(connection, tenant, journal, steps, cancellationToken).ConfigureAwait(false)
+                : await ApplyStepwiseAsync(connection, tenant, journal, steps[0].Pending, steps[0].Entry, unwritten, cancellationToken).ConfigureAwait(false);
+            unwritten = outcome.Unwritten;
+            entries.AddRange(outcome.Entries);
+            foreach (var entry in outcome.Entries.Where(e => e.State == JournalState.Succeeded))
+            {
+                applied.Add(steps.First(s => s.Entry.InstalledRank == entry.InstalledRank).Pending.Describe(JournalState.Succeeded, TimeSpan.FromMilliseconds(entry.DurationMs ?? 0)));
+            }
             if (outcome.Error is not null)
             {
                 result.Error = outcome.Error;
                 break;
             }
-            applied.Add(pending.Describe(JournalState.Succeeded, TimeSpan.FromMilliseconds(outcome.Entry!.DurationMs ?? 0)));
         }
 
+        if (unwritten is not null) await journal.FinishAsync(connection, unwritten, CancellationToken.None).ConfigureAwait(false);
         result.Applied = [.. applied];
         var after = Planner.Plan(set, tenant, snapshot with { JournalExists = true, Entries = entries }, options.Plan, dialect);
         result.VersionAfter = after.CurrentVersion;
@@ -216,40 +235,59 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
         return Planner.Plan(set, tenant, snapshot, options.Plan, dialect);
     }
 
-    private JournalEntry NewEntry(PlannedMigration pending, List<JournalEntry> entries) =>
-        pending.StartEntry(entries.Count == 0 ? 1 : entries.Max(e => e.InstalledRank) + 1, options.AppliedBy, options.RunId);
-
-    private sealed record Outcome(JournalEntry? Entry, MigrationError? Error);
+    private JournalEntry NewEntry(PlannedMigration pending, List<JournalEntry> entries, int offset) =>
+        pending.StartEntry((entries.Count == 0 ? 1 : entries.Max(e => e.InstalledRank) + 1) + offset, options.AppliedBy, options.RunId);
 
     /// <summary>
-    /// The script and its succeeded journal row commit together, or neither does; a failure is journaled after the
-    /// rollback. A DDL lock wait that runs out rolls back and tries the migration again, a bounded number of times.
+    /// The migrations that run next as one unit: one migration, or with <see cref="MigrateOptions.Group"/> the run of
+    /// pending transactional migrations that wait for table locks alike. A non-transactional script breaks the group.
     /// </summary>
-    private async Task<Outcome> ApplyInTransactionAsync(DbConnection connection, Tenant tenant, JournalWriter journal, PlannedMigration pending, JournalEntry entry, CancellationToken cancellationToken)
+    private List<PlannedMigration> NextUnit(IReadOnlyList<PlannedMigration> pending, int start)
+    {
+        var unit = new List<PlannedMigration> { pending[start] };
+        if (!options.Group || !pending[start].Transactional || !dialect.SupportsTransactionalDdl) return unit;
+        var ddlLockTimeout = pending[start].Script.Directives.DdlLockTimeout;
+        for (var i = start + 1; i < pending.Count && pending[i].Transactional && pending[i].Script.Directives.DdlLockTimeout == ddlLockTimeout; i++) unit.Add(pending[i]);
+        return unit;
+    }
+
+    private sealed record Step(PlannedMigration Pending, JournalEntry Entry);
+
+    /// <param name="Unwritten">A succeeded row whose journal update is still to be sent.</param>
+    private sealed record Outcome(IReadOnlyList<JournalEntry> Entries, MigrationError? Error, JournalEntry? Unwritten = null)
+    {
+        public Outcome(JournalEntry? entry, MigrationError? error) : this(entry is null ? [] : [entry], error)
+        {
+        }
+    }
+
+    /// <summary>
+    /// The scripts of a unit and their succeeded journal rows commit together, or none does; a failure is journaled
+    /// after the rollback. Where the driver's batches are atomic, the statements, the journal rows and the commit travel
+    /// in one round trip. A DDL lock wait that runs out rolls back and tries the unit again, a bounded number of times.
+    /// </summary>
+    private async Task<Outcome> ApplyInTransactionAsync(DbConnection connection, Tenant tenant, JournalWriter journal, IReadOnlyList<Step> steps, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             var clock = Stopwatch.StartNew();
             Exception failure;
-            await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+            PlannedMigration failing;
+            try
             {
-                try
-                {
-                    await ExecuteStatementsAsync(dialect, connection, transaction, pending.Statements, options.Limits.CommandTimeout ?? TimeSpan.Zero, BatchReporter(tenant, pending, null, null), cancellationToken).ConfigureAwait(false);
-                    var succeeded = entry with { State = JournalState.Succeeded, FinishedAt = DateTime.UtcNow, DurationMs = clock.ElapsedMilliseconds };
-                    await journal.InsertAsync(connection, transaction, succeeded, cancellationToken).ConfigureAwait(false);
-                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                    return new Outcome(succeeded, null);
-                }
-                catch (Exception ex)
-                {
-                    failure = ex;
-                    await RollbackQuietlyAsync(transaction).ConfigureAwait(false);
-                }
+                return new Outcome(await RunUnitAsync(connection, tenant, journal, steps, clock, cancellationToken).ConfigureAwait(false), null);
             }
+            catch (UnitFailedException ex)
+            {
+                failure = ex.InnerException!;
+                failing = ex.Failing;
+            }
+            var pending = failing;
+            // The group's rows were rolled back with it: the failed row takes the group's first rank, leaving no gap.
+            var entry = steps.First(s => s.Pending == failing).Entry with { InstalledRank = steps[0].Entry.InstalledRank };
             if (failure is OperationCanceledException || cancellationToken.IsCancellationRequested)
             {
-                return new Outcome(null, new MigrationError { ErrorId = ErrorIds.Cancelled, Version = pending.Migration.Key, Script = pending.Script.FileName, Message = "cancelled; the migration in flight was rolled back." });
+                return new Outcome((JournalEntry?)null, new MigrationError { ErrorId = ErrorIds.Cancelled, Version = pending.Migration.Key, Script = pending.Script.FileName, Message = "cancelled; the migration in flight was rolled back." });
             }
             var (cause, statement) = failure is StatementFailedException failedStatement ? (failedStatement.InnerException!, failedStatement.Statement) : (failure, null);
             // Rolled back with the session: the next attempt re-reads the journal and runs the migration again.
@@ -260,10 +298,82 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
                 continue;
             }
             var error = dialect.IsLockTimeout(cause) ? LockTimeoutError(cause, tenant, pending, statement, null) : DescribeFailure(cause, tenant, pending, statement, statementsCompleted: null);
+            if (steps.Count > 1) error.Message += $" The group of {steps.Count} migrations was rolled back.";
             var failed = entry with { State = JournalState.Failed, FinishedAt = DateTime.UtcNow, DurationMs = clock.ElapsedMilliseconds, Error = error.Message, FailedStatement = error.Statement };
             await JournalFailureAsync(() => journal.InsertAsync(connection, null, failed, CancellationToken.None), connection, error, tenant).ConfigureAwait(false);
             return new Outcome(failed, error);
         }
+    }
+
+    /// <summary>Runs and commits a unit; any failure rolls it back and leaves as a <see cref="UnitFailedException"/> naming the migration.</summary>
+    private async Task<IReadOnlyList<JournalEntry>> RunUnitAsync(DbConnection connection, Tenant tenant, JournalWriter journal, IReadOnlyList<Step> steps, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var timeout = options.Limits.CommandTimeout ?? TimeSpan.Zero;
+        // A typed backfill repeats its batch statement until no row changes, which one atomic round trip cannot do.
+        var repeats = steps.Any(s => s.Pending.Statements.Any(Schema.Typed.RepeatedStatement.IsRepeated));
+        if (dialect.BatchesAreAtomic && connection.CanCreateBatch && !repeats)
+        {
+            await using var batch = connection.CreateBatch();
+            batch.Timeout = TimeoutSeconds(timeout);
+            var owners = new Dictionary<DbBatchCommand, PlannedMigration>();
+            var succeeded = new List<JournalEntry>(steps.Count);
+            foreach (var (pending, entry) in steps)
+            {
+                foreach (var statement in pending.Statements) owners[AddStatement(batch, statement)] = pending;
+                var row = entry with { State = JournalState.Succeeded };
+                owners[journal.AddInsert(batch, row)] = pending;
+                succeeded.Add(row);
+            }
+            try
+            {
+                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                var failing = ex is DbException { BatchCommand: { } command } && owners.TryGetValue(command, out var owner) ? owner : steps[0].Pending;
+                var statement = ex is DbException { BatchCommand: { } failed } ? failed.CommandText : null;
+                throw new UnitFailedException(failing, statement is null || ex is not DbException ? ex : new StatementFailedException(statement, ex));
+            }
+            var finished = DateTime.UtcNow;
+            return succeeded.Select(row => row with { FinishedAt = finished, DurationMs = clock.ElapsedMilliseconds / steps.Count }).ToList();
+        }
+
+        var current = steps[0].Pending;
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var rows = new List<JournalEntry>(steps.Count);
+            foreach (var (pending, entry) in steps)
+            {
+                current = pending;
+                var started = clock.ElapsedMilliseconds;
+                await ExecuteStatementsAsync(dialect, connection, transaction, pending.Statements, timeout, BatchReporter(tenant, pending, null, null), cancellationToken).ConfigureAwait(false);
+                var row = entry with { State = JournalState.Succeeded, FinishedAt = DateTime.UtcNow, DurationMs = clock.ElapsedMilliseconds - started };
+                await journal.InsertAsync(connection, transaction, row, cancellationToken).ConfigureAwait(false);
+                rows.Add(row);
+            }
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return rows;
+        }
+        catch (Exception ex)
+        {
+            await RollbackQuietlyAsync(transaction).ConfigureAwait(false);
+            throw new UnitFailedException(current, ex);
+        }
+    }
+
+    private DbBatchCommand AddStatement(DbBatch batch, string statement)
+    {
+        var command = batch.CreateBatchCommand();
+        command.CommandText = statement;
+        dialect.SendAsWritten(command.Parameters);
+        batch.BatchCommands.Add(command);
+        return command;
+    }
+
+    private sealed class UnitFailedException(PlannedMigration failing, Exception inner) : Exception(inner.Message, inner)
+    {
+        public PlannedMigration Failing { get; } = failing;
     }
 
     /// <summary>
@@ -271,10 +381,12 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
     /// the outcome. A statement that timed out waiting for a lock did not run, so it alone is tried again. A lost
     /// connection leaves the row 'running': the tenant reads as Incomplete and is never re-run.
     /// </summary>
-    private async Task<Outcome> ApplyStepwiseAsync(DbConnection connection, Tenant tenant, JournalWriter journal, PlannedMigration pending, JournalEntry entry, CancellationToken cancellationToken)
+    /// <param name="previous">The previous migration's succeeded row, not yet written: it goes with this one's 'running' row.</param>
+    private async Task<Outcome> ApplyStepwiseAsync(DbConnection connection, Tenant tenant, JournalWriter journal, PlannedMigration pending, JournalEntry entry, JournalEntry? previous, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        await journal.InsertAsync(connection, null, entry, cancellationToken).ConfigureAwait(false);
+        if (previous is null) await journal.InsertAsync(connection, null, entry, cancellationToken).ConfigureAwait(false);
+        else await journal.FinishAndInsertAsync(connection, previous, entry, cancellationToken).ConfigureAwait(false);
         var statements = pending.Statements;
         var completed = 0;
         var lockWaits = 0;
@@ -307,8 +419,7 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
             return new Outcome(failed, error);
         }
         var succeeded = entry with { State = JournalState.Succeeded, FinishedAt = DateTime.UtcNow, DurationMs = clock.ElapsedMilliseconds };
-        await journal.FinishAsync(connection, succeeded, CancellationToken.None).ConfigureAwait(false);
-        return new Outcome(succeeded, null);
+        return new Outcome([succeeded], null, Unwritten: succeeded);
     }
 
     /// <summary>
@@ -440,6 +551,26 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
         await journal.RecordProgressAsync(connection, entry.InstalledRank, progress, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The tool's own statements (creating the journal): one round trip where batches are atomic.</summary>
+    private async Task ExecuteToolStatementsAsync(DbConnection connection, IReadOnlyList<string> statements, CancellationToken cancellationToken)
+    {
+        var timeout = options.Limits.CommandTimeout ?? ConnectionLimits.DefaultToolCommandTimeout;
+        if (!(dialect.BatchesAreAtomic && connection.CanCreateBatch))
+        {
+            foreach (var statement in statements) await ExecuteAsync(connection, null, statement, timeout, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        await using var batch = connection.CreateBatch();
+        batch.Timeout = TimeoutSeconds(timeout);
+        foreach (var statement in statements)
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = statement;
+            batch.BatchCommands.Add(command);
+        }
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private static int TimeoutSeconds(TimeSpan timeout) => (int)Math.Min(int.MaxValue, Math.Ceiling(timeout.TotalSeconds));
 
     private static async Task RollbackQuietlyAsync(DbTransaction transaction)
@@ -483,6 +614,11 @@ internal sealed class TenantMigrator(IDatabaseDialect dialect, MigrationSet set,
     private sealed class SessionSettings
     {
         private TimeSpan? ddlLockTimeout;
+
+        public bool Differs(TimeSpan timeout) => ddlLockTimeout != timeout;
+
+        /// <summary>The session was set up with this bound already.</summary>
+        public void Told(TimeSpan timeout) => ddlLockTimeout = timeout;
 
         public async Task LimitDdlLockWaitAsync(DbConnection connection, IDatabaseDialect dialect, TimeSpan timeout, CancellationToken cancellationToken)
         {

@@ -22,9 +22,10 @@ public static class JournalColumns
     /// <summary>The width of the journal's applied_by column (user@host, cut to fit).</summary>
     public const int MaxAppliedByLength = 200;
 
-    public static JournalEntry Read(DbDataReader reader, int offset = 0)
+    /// <param name="shared">Where a batched read keeps one copy of each repeated text.</param>
+    public static JournalEntry Read(DbDataReader reader, int offset = 0, SharedTexts? shared = null)
     {
-        string? Text(int i) => reader.IsDBNull(offset + i) ? null : Convert.ToString(reader.GetValue(offset + i), CultureInfo.InvariantCulture);
+        string? Text(int i) => reader.IsDBNull(offset + i) ? null : shared is null ? Convert.ToString(reader.GetValue(offset + i), CultureInfo.InvariantCulture) : shared.Share(Convert.ToString(reader.GetValue(offset + i), CultureInfo.InvariantCulture));
         DateTime? Time(int i) => reader.IsDBNull(offset + i) ? null : ToUtc(reader.GetValue(offset + i));
         return new JournalEntry
         {

@@ -39,6 +39,7 @@ public static partial class Placeholders
     /// <summary>Why the text cannot be rendered for these values: missing names, values unfit for their form. Empty when it can.</summary>
     public static IReadOnlyList<string> Problems(MigrationScript script, PlaceholderValues values)
     {
+        if (script.Placeholders.Count == 0 && !script.Content.Contains("${", StringComparison.Ordinal)) return [];
         var problems = new List<string>();
         var missing = script.Placeholders.Where(name => !values.Values.ContainsKey(name)).Order(StringComparer.Ordinal).ToList();
         if (missing.Count > 0) problems.Add($"{script.FileName} uses unknown placeholder(s) {string.Join(", ", missing.Select(n => "${" + n + "}"))}.");
@@ -67,7 +68,7 @@ public static partial class Placeholders
     /// here too. Identifiers are quoted (and checked) by the dialect.
     /// </summary>
     public static string Render(string statement, PlaceholderValues values, IDatabaseDialect dialect) =>
-        Pattern().Replace(statement, usage =>
+        !statement.Contains("${", StringComparison.Ordinal) ? statement : Pattern().Replace(statement, usage =>
         {
             var name = usage.Groups["name"].Value;
             var value = values.Values.TryGetValue(name, out var found) ? found : throw new FormatException($"unknown placeholder ${{{name}}}.");

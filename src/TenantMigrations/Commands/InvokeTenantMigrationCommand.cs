@@ -108,6 +108,10 @@ public sealed class InvokeTenantMigrationCommand : PlanningCmdletBase
     [ValidateNotNullOrEmpty]
     public string? BaselineOnMigrate { get; set; }
 
+    /// <summary>Flyway's group: a tenant's pending transactional migrations in one transaction, one journal row each (PostgreSQL, SQLite).</summary>
+    [Parameter]
+    public SwitchParameter Group { get; set; }
+
     /// <summary>A tenant locked by another runner is reported skipped, not as an error.</summary>
     [Parameter]
     public SwitchParameter SkipLocked { get; set; }
@@ -127,6 +131,7 @@ public sealed class InvokeTenantMigrationCommand : PlanningCmdletBase
             Limits = Limits,
             BaselineOnMigrate = BaselineOnMigrate is null ? null : ParseBaselineVersion(BaselineOnMigrate),
             CreateMissing = Create,
+            Group = Group.IsPresent,
         };
         if (SharedRunFor(options) is { } shared)
         {

@@ -206,9 +206,10 @@ public sealed class MySqlDialect : IDatabaseDialect
             await using var read = connection.CreateCommand();
             read.CommandText = string.Join(";\n", withJournal.Select(d => $"SELECT {JournalColumns.StatusList} FROM {QuoteIdentifier(d)}.{QuoteIdentifier(journalTable)} ORDER BY installed_rank"));
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var texts = new SharedTexts();
             foreach (var database in withJournal)
             {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) entries[database].Add(JournalColumns.Read(reader));
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) entries[database].Add(JournalColumns.Read(reader, shared: texts));
                 await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             }
         }
@@ -222,6 +223,46 @@ public sealed class MySqlDialect : IDatabaseDialect
             foreach (var tenant in databaseTenants) snapshots[tenant] = new JournalSnapshot(journals.Contains(database), entries[database], holder is not null, LockHolder: holder);
         }
         return snapshots;
+    }
+
+    /// <summary>
+    /// One round trip takes the lock (waiting on the server), asks whether the journal exists and applies the session
+    /// settings; a second reads the journal, only when it exists and the lock was granted.
+    /// </summary>
+    public async Task<LockedSession> OpenLockedSessionAsync(DbConnection connection, Tenant tenant, string journalTable, TimeSpan lockTimeout, string? runId, IReadOnlyList<string> sessionSettings, CancellationToken cancellationToken)
+    {
+        var database = DatabaseOf(tenant);
+        var name = LockName(database, journalTable);
+        bool locked, journalExists;
+        await using (var setup = connection.CreateCommand())
+        {
+            setup.CommandText = string.Join(";\n", new[]
+            {
+                $"SELECT GET_LOCK({QuoteLiteral(name)}, {(int)Math.Ceiling(lockTimeout.TotalSeconds)})",
+                $"SELECT count(*) FROM information_schema.tables WHERE table_schema = {QuoteLiteral(database)} AND table_name = {QuoteLiteral(journalTable)}",
+            }.Concat(sessionSettings));
+            setup.CommandTimeout = 0;
+            await using var reader = await setup.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            locked = !reader.IsDBNull(0) && Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture) == 1;
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            journalExists = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture) > 0;
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+            {
+            }
+        }
+        if (!locked) return new LockedSession(null, JournalSnapshot.Empty);
+
+        var entries = new List<JournalEntry>();
+        if (journalExists)
+        {
+            await using var read = connection.CreateCommand();
+            read.CommandText = $"SELECT {JournalColumns.StatusList} FROM {JournalTableName(tenant, journalTable)} ORDER BY installed_rank";
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) entries.Add(JournalColumns.Read(reader));
+        }
+        return new LockedSession(new NamedLock(connection, name, this), new JournalSnapshot(journalExists, entries));
     }
 
     public IReadOnlyList<string> SplitStatements(string script) => SqlStatementSplitter.MySql.Split(script);

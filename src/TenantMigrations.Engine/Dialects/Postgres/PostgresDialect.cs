@@ -34,15 +34,31 @@ public sealed class PostgresDialect : IDatabaseDialect
         if (tenant.Schema is not null) Identifiers.RequireSafe(tenant.Schema, $"Schema of tenant '{tenant.Name}'");
     }
 
+    /// <summary>The tool's connection string per tenant connection string and limits: a fleet of schemas parses one.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string ConnectionString, ConnectionLimits Limits), string> connectionStrings = new();
+
+    /// <summary>The application_name that names a run, per connection string.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string ConnectionString, string RunId), string> sessionNames = new();
+
     public DbConnection CreateConnection(Tenant tenant, bool forWriting, ConnectionLimits? limits = null) => new NpgsqlConnection(ConnectionString(tenant, limits ?? new()));
 
-    private static string ConnectionString(Tenant tenant, ConnectionLimits limits)
+    private string ConnectionString(Tenant tenant, ConnectionLimits limits)
     {
         Tenants.TenantCredentials.ThrowIfUnavailable(tenant);
-        var builder = new NpgsqlConnectionStringBuilder(tenant.GetConnectionString());
+        return connectionStrings.GetOrAdd((tenant.GetConnectionString(), limits), key => BuildConnectionString(key.ConnectionString, key.Limits));
+    }
+
+    private static string BuildConnectionString(string connectionString, ConnectionLimits limits)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (limits.ConnectTimeout is { } connect) builder.Timeout = Seconds(connect);
         builder.CommandTimeout = Seconds(limits.CommandTimeout ?? ConnectionLimits.DefaultToolCommandTimeout);
         builder.ApplicationName = PostgresSessionName.For(builder.ApplicationName, runId: null);
+        // The tool reads only built-in types: loading the catalog's types would cost a query on every new database.
+        // Npgsql 9 prefers a data source per connection string for this, which would hold a pool per tenant database.
+#pragma warning disable CS0618
+        if (builder.ServerCompatibilityMode == ServerCompatibilityMode.None) builder.ServerCompatibilityMode = ServerCompatibilityMode.NoTypeLoading;
+#pragma warning restore CS0618
         return builder.ConnectionString;
     }
 
@@ -212,9 +228,10 @@ public sealed class PostgresDialect : IDatabaseDialect
                 read.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {JournalColumns.StatusList} FROM {QuoteIdentifier(schema)}.{QuoteIdentifier(journalTable)} ORDER BY installed_rank"));
             }
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var texts = new SharedTexts();
             foreach (var schema in withJournal)
             {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) entries[schema].Add(JournalColumns.Read(reader));
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) entries[schema].Add(JournalColumns.Read(reader, shared: texts));
                 await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             }
         }
@@ -227,6 +244,66 @@ public sealed class PostgresDialect : IDatabaseDialect
         }
         return snapshots;
     }
+
+    public bool BatchesAreAtomic => true;
+
+    /// <summary>
+    /// One round trip takes the lock, asks whether the journal exists and sets the session up; a second reads the
+    /// journal, only when it exists. A lock that is not free at once falls back to waiting for it.
+    /// </summary>
+    public async Task<LockedSession> OpenLockedSessionAsync(DbConnection connection, Tenant tenant, string journalTable, TimeSpan lockTimeout, string? runId, IReadOnlyList<string> sessionSettings, CancellationToken cancellationToken)
+    {
+        var npgsql = (NpgsqlConnection)connection;
+        var schema = tenant.Schema ?? DefaultSchema;
+        var key = LockKey(connection.Database, schema, journalTable);
+        bool locked, journalExists;
+        await using (var setup = new NpgsqlBatch(npgsql))
+        {
+            setup.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_try_advisory_lock($1)") { Parameters = { new NpgsqlParameter { Value = key } } });
+            setup.BatchCommands.Add(new NpgsqlBatchCommand("SELECT to_regclass(format('%I.%I', $1::text, $2::text)) IS NOT NULL")
+            {
+                Parameters = { new NpgsqlParameter { Value = schema }, new NpgsqlParameter { Value = journalTable } },
+            });
+            if (runId is not null)
+            {
+                setup.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('application_name', $1, false)")
+                {
+                    Parameters = { new NpgsqlParameter { Value = sessionNames.GetOrAdd((connection.ConnectionString, runId), key => PostgresSessionName.For(new NpgsqlConnectionStringBuilder(key.ConnectionString).ApplicationName, key.RunId)) } },
+                });
+            }
+            foreach (var statement in SessionStatements(tenant).Concat(sessionSettings)) setup.BatchCommands.Add(new NpgsqlBatchCommand(statement));
+            await using var reader = await setup.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            locked = reader.GetBoolean(0);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            journalExists = reader.GetBoolean(0);
+        }
+        if (!locked)
+        {
+            var waited = await TryLockAsync(connection, tenant, journalTable, lockTimeout, cancellationToken, runId).ConfigureAwait(false);
+            return waited is null ? new LockedSession(null, JournalSnapshot.Empty) : new LockedSession(waited, await ReadJournalAsync(connection, tenant, journalTable, cancellationToken).ConfigureAwait(false));
+        }
+
+        var entries = new List<JournalEntry>();
+        if (journalExists)
+        {
+            await using var read = new NpgsqlCommand($"SELECT {JournalColumns.StatusList} FROM {JournalTableName(tenant, journalTable)} ORDER BY installed_rank", npgsql);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) entries.Add(JournalColumns.Read(reader));
+        }
+        return new LockedSession(new AdvisoryLock(connection, key), new JournalSnapshot(journalExists, entries));
+    }
+
+    /// <summary>
+    /// Inside an atomic batch the server times the migration: it started when the batch began or when the previous
+    /// migration of the same batch finished (the journal's latest finished_at), and finished now.
+    /// </summary>
+    public string? BatchedJournalInsertSql(string journalTableName) =>
+        $"INSERT INTO {journalTableName} ({JournalColumns.InsertList}) " +
+        "SELECT @rank, @version, @description, @kind, @checksum, @state, timing.started, timing.finished, " +
+        "(extract(epoch FROM timing.finished - timing.started) * 1000)::bigint, @applied_by, @run_id, @tool_version, @error, @failed_statement, @script_name, @script " +
+        $"FROM (SELECT GREATEST(now(), (SELECT max(finished_at) FROM {journalTableName})) AS started, clock_timestamp() AS finished) AS timing";
 
     public IReadOnlyList<string> SplitStatements(string script) => SqlStatementSplitter.Postgres.Split(script);
 
@@ -344,7 +421,7 @@ public sealed class PostgresDialect : IDatabaseDialect
     }
 
     /// <summary>A session on the server's 'postgres' database, where databases are created from.</summary>
-    private static async Task<NpgsqlConnection> OpenMaintenanceAsync(Tenant tenant, ConnectionLimits limits, CancellationToken cancellationToken)
+    private async Task<NpgsqlConnection> OpenMaintenanceAsync(Tenant tenant, ConnectionLimits limits, CancellationToken cancellationToken)
     {
         var builder = new NpgsqlConnectionStringBuilder(ConnectionString(tenant, limits)) { Database = "postgres", Pooling = false };
         var connection = new NpgsqlConnection(builder.ConnectionString);

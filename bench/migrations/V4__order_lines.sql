@@ -1,0 +1,2 @@
+CREATE TABLE order_lines (id integer PRIMARY KEY, order_id integer NOT NULL, product_id integer NOT NULL, quantity integer NOT NULL, FOREIGN KEY (order_id) REFERENCES orders (id), FOREIGN KEY (product_id) REFERENCES products (id));
+CREATE INDEX ix_order_lines_order ON order_lines (order_id);

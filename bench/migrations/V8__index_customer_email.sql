@@ -1,0 +1,1 @@
+CREATE INDEX ix_customers_email ON customers (email);
