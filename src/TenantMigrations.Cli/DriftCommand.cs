@@ -28,7 +28,7 @@ public static class DriftCommand
         command.Options.Add(typedReference);
         command.Validators.Add(result =>
         {
-            if ((result.GetValue(reference) is null) == !result.GetValue(typedReference)) result.AddError("Give exactly one reference: --reference-tenant NAME or --typed-reference.");
+            if ((result.GetResult(reference) is null) == (result.GetResult(typedReference) is null)) result.AddError("Give exactly one reference: --reference-tenant NAME or --typed-reference.");
         });
         command.Options.Add(summary);
         command.Options.Add(suggestDir);

@@ -26,7 +26,7 @@ public sealed class SqliteDriftCliTests : IDisposable
     [Fact]
     public async Task Drift_exits_0_in_sync_and_1_with_drift_grouped_into_classes_with_suggestions()
     {
-        var migrate = await Run("migrate", "--tenants", "tenants.json");
+        var migrate = await Run("migrate", "--create", "--tenants", "tenants.json");
         Assert.True(migrate.ExitCode == 0, migrate.ToString());
 
         var clean = await Run("drift", "--tenants", "tenants.json", "--reference-tenant", "acme");
@@ -58,7 +58,7 @@ public sealed class SqliteDriftCliTests : IDisposable
     [Fact]
     public async Task A_reference_tenant_outside_the_selection_is_a_usage_error_naming_it()
     {
-        var migrate = await Run("migrate", "--tenants", "tenants.json");
+        var migrate = await Run("migrate", "--create", "--tenants", "tenants.json");
         Assert.True(migrate.ExitCode == 0, migrate.ToString());
 
         var run = await Run("drift", "--tenants", "tenants.json", "--reference-tenant", "umbrella");

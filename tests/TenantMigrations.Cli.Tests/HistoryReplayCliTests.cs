@@ -39,7 +39,7 @@ public sealed class HistoryReplayCliTests : IDisposable
     [Fact]
     public async Task History_export_writes_a_folder_that_rebuilds_the_tenant_and_refuses_to_overwrite_without_force()
     {
-        Assert.Equal(0, (await Run("migrate", "--tenants", "tenants.json", "--name", "acme")).ExitCode);
+        Assert.Equal(0, (await Run("migrate", "--create", "--tenants", "tenants.json", "--name", "acme")).ExitCode);
 
         var export = await Run("history", "export", "--tenants", "tenants.json", "--name", "acme", "-o", "acme-history", "--json");
         var again = await Run("history", "export", "--tenants", "tenants.json", "--name", "acme", "-o", "acme-history");
@@ -57,7 +57,7 @@ public sealed class HistoryReplayCliTests : IDisposable
         Assert.True(forced.ExitCode == 0, forced.ToString());
         Assert.Contains("acme: wrote 2 version(s) up to 2 and 1 repeatable(s)", forced.Stdout, StringComparison.Ordinal);
 
-        var rebuild = await Run("migrate", "--tenants", "tenants.json", "--name", "rebuilt", "--migrations", "acme-history");
+        var rebuild = await Run("migrate", "--create", "--tenants", "tenants.json", "--name", "rebuilt", "--migrations", "acme-history");
         Assert.True(rebuild.ExitCode == 0, rebuild.ToString());
         var source = await DumpAsync("acme");
         Assert.Contains("relation order_counts view", source);
@@ -67,7 +67,7 @@ public sealed class HistoryReplayCliTests : IDisposable
     [Fact]
     public async Task History_export_refuses_more_than_one_tenant()
     {
-        Assert.Equal(0, (await Run("migrate", "--tenants", "tenants.json", "--name", "acme")).ExitCode);
+        Assert.Equal(0, (await Run("migrate", "--create", "--tenants", "tenants.json", "--name", "acme")).ExitCode);
 
         var export = await Run("history", "export", "--tenants", "tenants.json", "-o", "out");
 
@@ -79,7 +79,7 @@ public sealed class HistoryReplayCliTests : IDisposable
     [Fact]
     public async Task Replay_applies_the_source_history_to_an_empty_tenant_and_refuses_it_once_it_is_not_empty()
     {
-        Assert.Equal(0, (await Run("migrate", "--tenants", "tenants.json", "--name", "acme")).ExitCode);
+        Assert.Equal(0, (await Run("migrate", "--create", "--tenants", "tenants.json", "--name", "acme")).ExitCode);
         CreateEmptyFile("sandbox");
 
         var dryRun = await Run("replay", "--tenants", "tenants.json", "--from", "acme", "--to", "sandbox", "--dry-run");
@@ -107,7 +107,7 @@ public sealed class HistoryReplayCliTests : IDisposable
     [Fact]
     public async Task Replay_names_a_missing_target_or_an_unknown_tenant()
     {
-        Assert.Equal(0, (await Run("migrate", "--tenants", "tenants.json", "--name", "acme")).ExitCode);
+        Assert.Equal(0, (await Run("migrate", "--create", "--tenants", "tenants.json", "--name", "acme")).ExitCode);
 
         var missing = await Run("replay", "--tenants", "tenants.json", "--from", "acme", "--to", "sandbox");
         var unknown = await Run("replay", "--tenants", "tenants.json", "--from", "acme", "--to", "initech");
@@ -155,11 +155,11 @@ public sealed class PostgresHistoryReplayCliTests(PostgresFixture pg) : IClassFi
         temp.Write("migrations/V2__orders.sql", "CREATE TABLE orders (id int PRIMARY KEY, customer_id int NOT NULL REFERENCES customers (id), total numeric(10,2));\n");
         temp.Write("migrations/R__views.sql", "CREATE OR REPLACE VIEW order_totals AS SELECT customer_id, sum(total) AS total FROM orders GROUP BY customer_id;\n");
         string[] fleet = ["--pg", connection, "--schema-like", "tenant_%"];
-        Assert.Equal(0, (await Run(["migrate", .. fleet, "--name", "tenant_acme"])).ExitCode);
+        Assert.Equal(0, (await Run(["migrate", "--create", .. fleet, "--name", "tenant_acme"])).ExitCode);
 
         var replay = await Run(["replay", .. fleet, "--from", "tenant_acme", "--to", "tenant_sandbox"]);
         var export = await Run(["history", "export", .. fleet, "--name", "tenant_acme", "-o", "acme-history"]);
-        var rebuild = await Run(["migrate", .. fleet, "--name", "tenant_rebuilt", "--migrations", "acme-history"]);
+        var rebuild = await Run(["migrate", "--create", .. fleet, "--name", "tenant_rebuilt", "--migrations", "acme-history"]);
 
         Assert.True(replay.ExitCode == 0, replay.ToString());
         Assert.Contains("tenant_sandbox: replayed 3 migration(s) of tenant_acme", replay.Stdout, StringComparison.Ordinal);

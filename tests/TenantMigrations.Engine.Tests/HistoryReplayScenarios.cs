@@ -67,7 +67,7 @@ public abstract class HistoryReplayScenarios : IDisposable
     protected async Task<IReadOnlyList<TenantMigrationResult>> MigrateAsync(Tenant tenant, MigrationSet set, MigrateOptions? options = null)
     {
         var sink = new RecordingSink();
-        await Migrator.MigrateAsync([tenant], set, options ?? new MigrateOptions { LockTimeout = TimeSpan.FromSeconds(2) }, sink);
+        await Migrator.MigrateAsync([tenant], set, options ?? new MigrateOptions { LockTimeout = TimeSpan.FromSeconds(2), CreateMissing = true }, sink);
         return sink.Results;
     }
 

@@ -15,7 +15,7 @@ public sealed class HistoryReplayCommandTests : IDisposable
     private void Migrate(string name)
     {
         var host = new FakeHost();
-        var command = new TenantMigrationCommand(fleet.Load(), new MigrateOptions());
+        var command = new TenantMigrationCommand(fleet.Load(), new MigrateOptions { CreateMissing = true });
         command.Add(fleet.Tenant(name), host);
         command.Run(host);
         Assert.Empty(host.Errors);

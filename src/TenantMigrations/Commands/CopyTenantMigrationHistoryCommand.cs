@@ -33,6 +33,18 @@ public sealed class CopyTenantMigrationHistoryCommand : PSCmdlet, IDisposable
     [PSDefaultValue(Value = DefaultLockTimeoutSec)]
     public int LockTimeoutSec { get; set; } = DefaultLockTimeoutSec;
 
+    /// <summary>Seconds that opening a connection may take.</summary>
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    [PSDefaultValue(Help = "the connection string's timeout, else the driver's default of 15 seconds")]
+    public int ConnectTimeoutSec { get; set; }
+
+    /// <summary>Seconds that one command may run.</summary>
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    [PSDefaultValue(Help = "30 seconds for the tool's own queries, no limit for replayed statements")]
+    public int CommandTimeoutSec { get; set; }
+
     private const int DefaultLockTimeoutSec = 10;
 
     private string CurrentFolder => SessionState.Path.CurrentFileSystemLocation.ProviderPath;
@@ -44,7 +56,16 @@ public sealed class CopyTenantMigrationHistoryCommand : PSCmdlet, IDisposable
             var set = MigrationFolders.Load(Path is null ? null : GetUnresolvedProviderPathFromPSPath(Path), CurrentFolder);
             var from = TenantNameLookup.Resolve(From!, CurrentFolder, "-From");
             var to = TenantNameLookup.Resolve(To!, CurrentFolder, "-To");
-            var options = new MigrateOptions { LockTimeout = TimeSpan.FromSeconds(LockTimeoutSec), ThrottleLimit = 1 };
+            var options = new MigrateOptions
+            {
+                LockTimeout = TimeSpan.FromSeconds(LockTimeoutSec),
+                ThrottleLimit = 1,
+                Limits = new ConnectionLimits
+                {
+                    ConnectTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(ConnectTimeoutSec)) ? TimeSpan.FromSeconds(ConnectTimeoutSec) : null,
+                    CommandTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(CommandTimeoutSec)) ? TimeSpan.FromSeconds(CommandTimeoutSec) : null,
+                },
+            };
             command?.Dispose();
             command = new HistoryReplayCommand(set, from, to, options);
             command.Run(new CmdletHost(this));

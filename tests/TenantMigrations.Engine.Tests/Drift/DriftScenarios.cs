@@ -49,7 +49,7 @@ public abstract class DriftScenarios : IDisposable
 
     protected async Task MigrateAsync(IReadOnlyList<Tenant> tenants)
     {
-        var summary = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { LockTimeout = TimeSpan.FromSeconds(5) }, new NullFleetSink());
+        var summary = await new FleetMigrator().MigrateAsync(tenants, MigrationSet.Load(Migrations), new MigrateOptions { LockTimeout = TimeSpan.FromSeconds(5), CreateMissing = true }, new NullFleetSink());
         Assert.Equal(tenants.Count, summary.Succeeded);
     }
 
@@ -84,7 +84,7 @@ public abstract class DriftScenarios : IDisposable
             """);
         var tenants = await CreateTenantsAsync(3);
         await MigrateAsync(tenants.Take(2).ToList());
-        var atVersionOne = await new FleetMigrator().MigrateAsync([tenants[2]], MigrationSet.Load(Migrations), new MigrateOptions { LockTimeout = TimeSpan.FromSeconds(5), Plan = new PlanOptions { TargetVersion = MigrationVersion.Parse("1") } }, new NullFleetSink());
+        var atVersionOne = await new FleetMigrator().MigrateAsync([tenants[2]], MigrationSet.Load(Migrations), new MigrateOptions { LockTimeout = TimeSpan.FromSeconds(5), CreateMissing = true, Plan = new PlanOptions { TargetVersion = MigrationVersion.Parse("1") } }, new NullFleetSink());
         Assert.Equal(1, atVersionOne.Succeeded);
         await ExecuteAsync(tenants[1], "CREATE INDEX ix_tmp ON orders (note)");
 

@@ -47,7 +47,7 @@ public abstract class TypedScenarios : IDisposable
     protected async Task<IReadOnlyList<TenantMigrationResult>> MigrateAsync(Tenant tenant, RecordingSink? sink = null, MigrateOptions? options = null)
     {
         sink ??= new RecordingSink();
-        await Migrator.MigrateAsync([tenant], MigrationSet.Load(Migrations), options ?? new MigrateOptions { LockTimeout = TimeSpan.FromSeconds(5), MaxAttempts = 1 }, sink);
+        await Migrator.MigrateAsync([tenant], MigrationSet.Load(Migrations), options ?? new MigrateOptions { LockTimeout = TimeSpan.FromSeconds(5), MaxAttempts = 1, CreateMissing = true }, sink);
         return sink.Results;
     }
 
