@@ -7,7 +7,7 @@ public abstract partial class FleetScenarios
 {
     private bool DdlIsTransactional => Engine != DatabaseEngine.MySql;
 
-    private static MigrateOptions Grouped => new() { Group = true, LockTimeout = TimeSpan.FromSeconds(2) };
+    private static MigrateOptions Grouped => new() { Group = true, CreateMissing = true, LockTimeout = TimeSpan.FromSeconds(2) };
 
     [Fact]
     public async Task Group_commits_the_pending_migrations_together_with_a_journal_row_each()

@@ -35,7 +35,7 @@ public sealed class PostgresDialect : IDatabaseDialect
     }
 
     /// <summary>The tool's connection string per tenant connection string and limits: a fleet of schemas parses one.</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string ConnectionString, ConnectionLimits Limits), string> connectionStrings = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string ConnectionString, ConnectionLimits Limits, bool DatabasePerTenant), string> connectionStrings = new();
 
     /// <summary>The application_name that names a run, per connection string.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string ConnectionString, string RunId), string> sessionNames = new();
@@ -45,12 +45,15 @@ public sealed class PostgresDialect : IDatabaseDialect
     private string ConnectionString(Tenant tenant, ConnectionLimits limits)
     {
         Tenants.TenantCredentials.ThrowIfUnavailable(tenant);
-        return connectionStrings.GetOrAdd((tenant.GetConnectionString(), limits), key => BuildConnectionString(key.ConnectionString, key.Limits));
+        return connectionStrings.GetOrAdd((tenant.GetConnectionString(), limits, tenant.Schema is null), key => BuildConnectionString(key.ConnectionString, key.Limits, key.DatabasePerTenant));
     }
 
-    private static string BuildConnectionString(string connectionString, ConnectionLimits limits)
+    private static string BuildConnectionString(string connectionString, ConnectionLimits limits, bool databasePerTenant)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        // A pool per tenant database would keep a fleet's idle sessions open for minutes after the run, one per database,
+        // until the server runs out of connections; a tenant database is visited once per run, so nothing is lost.
+        if (databasePerTenant && !connectionString.Contains("pooling", StringComparison.OrdinalIgnoreCase)) builder.Pooling = false;
         if (limits.ConnectTimeout is { } connect) builder.Timeout = Seconds(connect);
         builder.CommandTimeout = Seconds(limits.CommandTimeout ?? ConnectionLimits.DefaultToolCommandTimeout);
         builder.ApplicationName = PostgresSessionName.For(builder.ApplicationName, runId: null);
