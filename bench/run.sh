@@ -76,7 +76,7 @@ if [[ "$CASE" == pg-* ]]; then
   if [[ $(id -u) == 0 ]]; then chown postgres "$W/pg"; RUN_AS=(runuser -u postgres --); fi
   "${RUN_AS[@]}" "$PGBIN/initdb" -D "$W/pg/data" -U postgres -A trust --no-sync > "$W/initdb.log"
   "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$W/pg/data" -l "$W/pg/log" -w start \
-    -o "-c port=$PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$W/pg -c max_connections=300" > /dev/null
+    -o "-c port=$PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$W/pg -c max_connections=300 -c max_locks_per_transaction=1024" > /dev/null
   SERVER_STOP+=("${RUN_AS[*]} $PGBIN/pg_ctl -D $W/pg/data -m immediate stop")
   PSQL=(psql -X -q -v ON_ERROR_STOP=1 -o /dev/null -h 127.0.0.1 -p "$PORT" -U postgres)
   export PGOPTIONS="-c client_min_messages=warning"

@@ -28,7 +28,7 @@ internal static class MySqlBench
         Console.WriteLine($"{tenantCount} MariaDB databases, {set.Versioned.Count} versioned + {set.Repeatable.Count} repeatable migrations, throttle {throttle}");
 
         var loopMigrate = await Measure.TimeAsync(() => LoopMigrateAsync(loop, set));
-        var oursMigrate = await Measure.TimeAsync(() => migrator.MigrateAsync(ours, set, new MigrateOptions { ThrottleLimit = throttle }, new NullFleetSink()));
+        var oursMigrate = await Measure.TimeAsync(() => migrator.MigrateAsync(ours, set, new MigrateOptions { ThrottleLimit = throttle, CreateMissing = true }, new NullFleetSink()));
         Measure.Report("fresh migrate", oursMigrate, loopMigrate);
 
         await migrator.GetStatusAsync(ours, set, new PlanOptions());

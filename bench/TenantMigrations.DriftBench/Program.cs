@@ -60,7 +60,7 @@ else
 
 await using (server)
 {
-    var summary = await new FleetMigrator().MigrateAsync(tenants, set, new MigrateOptions { ThrottleLimit = throttle }, new NullFleetSink());
+    var summary = await new FleetMigrator().MigrateAsync(tenants, set, new MigrateOptions { ThrottleLimit = throttle, CreateMissing = true }, new NullFleetSink());
     Console.WriteLine($"{tenantCount} {engine} tenants migrated ({summary.Succeeded} succeeded), throttle {throttle}");
     for (var i = 1; i < tenantCount; i += 10) await execute(tenants[i], "CREATE INDEX ix_tmp ON orders (total_cents)");
 
