@@ -8,7 +8,7 @@ namespace TenantMigrations.Commands;
 [Cmdlet(VerbsDiagnostic.Test, "TenantSchema", DefaultParameterSetName = ReferenceTenantSet, HelpUri = HelpLinks.Base + "Test-TenantSchema.md")]
 [OutputType(typeof(TenantSchemaCheck))]
 [OutputType(typeof(SchemaDriftClass))]
-public sealed class TestTenantSchemaCommand : FleetCmdletBase
+public sealed class TestTenantSchemaCommand : ConnectingCmdletBase
 {
     /// <summary>A tenant known to be good; every tenant at its version is compared with its live schema.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ReferenceTenantSet)]
@@ -33,28 +33,12 @@ public sealed class TestTenantSchemaCommand : FleetCmdletBase
     [PSDefaultValue(Value = DefaultThrottleLimit)]
     public int ThrottleLimit { get; set; } = DefaultThrottleLimit;
 
-    /// <summary>Seconds that opening a connection may take.</summary>
-    [Parameter]
-    [ValidateRange(1, 3600)]
-    [PSDefaultValue(Help = "the connection string's timeout, else the driver's default of 15 seconds")]
-    public int ConnectTimeoutSec { get; set; }
-
-    /// <summary>Seconds that one catalog query may run.</summary>
-    [Parameter]
-    [ValidateRange(1, 86400)]
-    [PSDefaultValue(Help = "30 seconds")]
-    public int CommandTimeoutSec { get; set; }
-
     private const int DefaultThrottleLimit = 4;
     private const string ReferenceTenantSet = "ReferenceTenant";
     private const string TypedReferenceSet = "TypedReference";
 
     private protected override FleetCommand CreateCommand(MigrationSet set) =>
-        new SchemaDriftCommand(set, ThrottleLimit, new ConnectionLimits
-        {
-            ConnectTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(ConnectTimeoutSec)) ? TimeSpan.FromSeconds(ConnectTimeoutSec) : null,
-            CommandTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(CommandTimeoutSec)) ? TimeSpan.FromSeconds(CommandTimeoutSec) : null,
-        })
+        new SchemaDriftCommand(set, ThrottleLimit, Limits)
         {
             ReferenceTenant = ReferenceTenant,
             TypedReference = TypedReference,
