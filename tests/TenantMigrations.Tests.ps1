@@ -261,7 +261,7 @@ Describe 'Invoke-TenantMigration on a SQLite fleet' {
 Describe 'Test-TenantSchema on a SQLite fleet' {
     It 'reports a hand-added index per tenant and groups the tenants by their differences' {
         $fleet = New-TestFleet -Name 'acme', 'globex', 'initech'
-        Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Path $fleet.Migrations | Out-Null
+        Get-Tenant -Path $fleet.TenantsFile | Invoke-TenantMigration -Create -Path $fleet.Migrations | Out-Null
         foreach ($tenantName in 'globex', 'initech') {
             & sqlite3 (Join-Path $fleet.Data "$tenantName.db") 'CREATE INDEX ix_tmp ON orders (customer_id);'
         }
