@@ -6,6 +6,7 @@ using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Migrations;
 using TenantMigrations.Engine.Tenants;
 
+
 namespace TenantMigrations.Commands;
 
 /// <summary>
@@ -88,16 +89,7 @@ public sealed class NewTenantCommand : PlanningCmdletBase
             namedTenantAdded = true;
             try
             {
-                Tenant = [TenantInput.Create(
-                    Name!,
-                    Engine,
-                    ConnectionString!,
-                    Schema,
-                    Tag ?? [],
-                    Property?.Keys.Cast<object>().ToDictionary(k => k.ToString() ?? "", k => Property[k]?.ToString() ?? "", StringComparer.OrdinalIgnoreCase) ?? [],
-                    Credential?.UserName,
-                    Credential?.GetNetworkCredential().Password,
-                    CurrentFolder)];
+                Tenant = [NamedTenant.Create(Name!, Engine, ConnectionString!, Schema, Tag, Property, Credential, CurrentFolder)];
             }
             catch (TenantSourceException ex)
             {

@@ -4,6 +4,7 @@ using TenantMigrations.Engine;
 using TenantMigrations.Engine.Commands;
 using TenantMigrations.Engine.Tenants;
 
+
 namespace TenantMigrations.Commands;
 
 /// <summary>
@@ -46,16 +47,7 @@ public sealed class NewTenantObjectCommand : PSCmdlet
     {
         try
         {
-            var tenant = TenantInput.Create(
-                Name!,
-                Engine,
-                ConnectionString!,
-                Schema,
-                Tag ?? [],
-                Property?.Keys.Cast<object>().ToDictionary(k => k.ToString() ?? "", k => Property[k]?.ToString() ?? "", StringComparer.OrdinalIgnoreCase) ?? [],
-                Credential?.UserName,
-                Credential?.GetNetworkCredential().Password,
-                SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+            var tenant = NamedTenant.Create(Name!, Engine, ConnectionString!, Schema, Tag, Property, Credential, SessionState.Path.CurrentFileSystemLocation.ProviderPath);
             WriteObject(tenant);
         }
         catch (TenantSourceException ex)
