@@ -4,7 +4,8 @@
 # that it starts and removes. Cases: pg-schemas (N 1000), pg-databases (50), mariadb (500), sqlite (2000).
 # Environment: REPS (3) alternating repetitions, THROTTLE (4) tenants at once for ours and the knex loop,
 # KEEP=1 keeps the work folder, BENCH_CLI=folder uses an already published CLI, OURS_FLAGS='--group' adds flags to
-# our migrate. Prints medians (wall, client CPU = user+sys, peak RSS) with ratios and the machine.
+# our migrate, STEADY=1 times only the no-op and status (ours and the floor's) after one untimed fresh migrate by
+# ours: the 10,000-tenant case. Prints medians (wall, client CPU = user+sys, peak RSS) with ratios and the machine.
 set -euo pipefail
 
 CASE=${1:-pg-schemas}
@@ -55,7 +56,7 @@ timed() {
 CLI_DIR=${BENCH_CLI:-$W/cli}
 if [[ -z "${BENCH_CLI:-}" ]]; then
   log "building the Release CLI"
-  dotnet publish "$ROOT/src/TenantMigrations.Cli" -c Release -o "$CLI_DIR" -nologo -v q > "$W/publish.log" 2>&1 || { tail -20 "$W/publish.log" >&2; exit 1; }
+  dotnet publish "$ROOT/src/TenantMigrations.Cli" -c Release -f net10.0 -r linux-x64 --self-contained false -o "$CLI_DIR" -nologo -v q > "$W/publish.log" 2>&1 || { tail -20 "$W/publish.log" >&2; exit 1; }
 fi
 OURS=("$CLI_DIR/tenantmigrations")
 [[ -x "${OURS[0]}" ]] || OURS=(dotnet "$CLI_DIR/tenantmigrations.dll")
@@ -195,6 +196,18 @@ check_fleet() {
 # --- repetitions, the tools alternating -------------------------------------------------------------------------
 for ((rep = 1; rep <= REPS; rep++)); do
   log "repetition $rep of $REPS: $CASE, $N tenants"
+  if [[ "${STEADY:-}" == 1 ]]; then
+    if ((rep == 1)); then
+      reset_fleet
+      log "STEADY=1: one untimed fresh migrate by ours, then only the no-op and status are timed"
+      "${OURS_MIGRATE[@]}" > "$W/out.txt" 2> "$W/err.txt" || { tail -20 "$W/err.txt" >&2; exit 1; }
+      check_fleet "ours"
+    fi
+    timed "ours:no-op" "${OURS_MIGRATE[@]}"
+    timed "ours:status" "${OURS_STATUS[@]}"
+    timed "floor:status" bash "$W/floor-status.sh"
+    continue
+  fi
   reset_fleet
   timed "ours:fresh" "${OURS_MIGRATE[@]}"
   check_fleet "ours"

@@ -21,6 +21,9 @@ public sealed class CliConsole(TextWriter stdout, TextWriter stderr)
     private readonly object gate = new();
     private readonly HashSet<string> secrets = new(StringComparer.Ordinal);
 
+    /// <summary>The connection strings already read for secrets: a fleet of schemas shares one.</summary>
+    private readonly HashSet<string> readConnectionStrings = new(StringComparer.Ordinal);
+
     /// <summary>The terminal status line now shown at the bottom of stderr, if any.</summary>
     private string? statusLine;
 
@@ -29,6 +32,11 @@ public sealed class CliConsole(TextWriter stdout, TextWriter stderr)
     /// <summary>Remembers the passwords a connection string holds, so they are masked wherever they appear.</summary>
     public void AddSecretsOf(string? connectionString)
     {
+        if (connectionString is null) return;
+        lock (gate)
+        {
+            if (!readConnectionStrings.Add(connectionString)) return;
+        }
         foreach (var secret in ConnectionStringRedactor.SecretsOf(connectionString))
         {
             lock (gate)

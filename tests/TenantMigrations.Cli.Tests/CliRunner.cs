@@ -89,14 +89,14 @@ public static class CliRunner
         if (SysKill(process.Id, SIGINT) != 0) throw new InvalidOperationException($"kill failed: {Marshal.GetLastWin32Error()}");
     }
 
-    /// <summary>The CLI's own build output (src/TenantMigrations.Cli/bin/&lt;Configuration&gt;/net8.0), else the copy next to the tests.</summary>
+    /// <summary>The CLI's own build output (src/TenantMigrations.Cli/bin/&lt;Configuration&gt;/net10.0), else the copy next to the tests.</summary>
     private static string FindDll()
     {
         var testFolder = AppContext.BaseDirectory;
         var configuration = new DirectoryInfo(testFolder).Parent?.Name ?? "Debug";
         for (var dir = new DirectoryInfo(testFolder); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "src", "TenantMigrations.Cli", "bin", configuration, "net8.0", "tenantmigrations.dll");
+            var candidate = Path.Combine(dir.FullName, "src", "TenantMigrations.Cli", "bin", configuration, "net10.0", "tenantmigrations.dll");
             if (File.Exists(candidate)) return candidate;
         }
         var local = Path.Combine(testFolder, "tenantmigrations.dll");

@@ -132,4 +132,25 @@ public sealed class ConnectionStringCheckTests : IDisposable
             Assert.DoesNotContain(SecretRest, error.Message);
         }
     }
+
+    [Fact]
+    public void A_dialect_checks_a_shared_string_once_and_names_each_tenant_in_its_own_error()
+    {
+        var dialect = DialectRegistry.CreateDefault().For(DatabaseEngine.Postgres);
+        var shared = $"Host=h;Password={Secret};{SecretRest}";
+        foreach (var name in new[] { "acme", "globex", "acme" })
+        {
+            var error = Assert.Throws<ArgumentException>(() => dialect.Validate(new Tenant { Name = name, Engine = DatabaseEngine.Postgres, ConnectionString = shared, Schema = name }));
+            Assert.StartsWith($"Tenant '{name}': ", error.Message);
+            Assert.Contains("malformed after 'Password'", error.Message);
+            Assert.DoesNotContain(SecretRest, error.Message);
+        }
+        var good = "Host=h;Username=u;Database=d";
+        foreach (var name in new[] { "initech", "umbrella" })
+        {
+            dialect.Validate(new Tenant { Name = name, Engine = DatabaseEngine.Postgres, ConnectionString = good, Schema = name });
+        }
+        var badSchema = Assert.ThrowsAny<Exception>(() => dialect.Validate(new Tenant { Name = "bad", Engine = DatabaseEngine.Postgres, ConnectionString = good, Schema = "bad\"schema" }));
+        Assert.Contains("bad", badSchema.Message);
+    }
 }

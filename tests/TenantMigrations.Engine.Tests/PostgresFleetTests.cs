@@ -191,6 +191,23 @@ public class PostgresSchemaFleetTests(PostgresFixture postgres) : FleetScenarios
     }
 
     [Fact]
+    public async Task Status_of_a_fleet_bigger_than_one_batch_reads_it_in_chunks_and_pairs_every_journal_with_its_tenant()
+    {
+        WriteStandardMigrations();
+        var tenants = await CreateTenantsAsync(1234);
+        var migrated = new[] { tenants[0], tenants[499], tenants[500], tenants[777], tenants[^1] };
+        await MigrateAsync(migrated, new MigrateOptions { CreateMissing = true });
+
+        // One worker: the 1,234 schemas are read in chunks of at most 500, one after another.
+        var statuses = await Migrator.GetStatusAsync(tenants, MigrationSet.Load(Migrations), new PlanOptions(), throttleLimit: 1);
+
+        Assert.Equal(tenants.Select(t => t.Name), statuses.Select(s => s.TenantName));
+        var upToDate = statuses.Where(s => s.State == TenantState.UpToDate).Select(s => s.TenantName).ToList();
+        Assert.Equal(migrated.Select(t => t.Name), upToDate);
+        Assert.All(statuses.Where(s => s.State != TenantState.UpToDate), s => Assert.Equal((TenantState.Pending, 3), (s.State, s.PendingCount)));
+    }
+
+    [Fact]
     public async Task Schema_discovery_finds_tenants_by_pattern_and_a_bad_schema_name_is_rejected()
     {
         var connectionString = await Postgres.NewDatabaseAsync();

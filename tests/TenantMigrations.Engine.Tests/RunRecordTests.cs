@@ -20,6 +20,26 @@ public sealed class RunRecordTests(PostgresFixture pg) : IDisposable
     private RunStore Store => RunStore.Resolve(temp.Combine("runs"), temp.Path);
 
     [Fact]
+    public void Each_line_reaches_the_file_before_the_write_returns_so_a_killed_process_keeps_it()
+    {
+        var path = temp.Combine("runs", "20261204-120000-0123abcd.jsonl");
+        using var writer = RunRecordWriter.Create(path);
+        for (var i = 1; i <= 3; i++)
+        {
+            writer.Write(new RunTenantLine { Tenant = $"t{i}", Engine = DatabaseEngine.Postgres, Outcome = TenantRunResult.Succeeded, StateAfter = TenantState.UpToDate });
+            // Another process (a resume after kill -9) reads the file while this writer still holds it open.
+            using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            var lines = new StreamReader(reader).ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(i, lines.Length);
+            var line = JsonDocument.Parse(lines[^1]).RootElement;
+            Assert.Equal($"t{i}", line.GetProperty("tenant").GetString());
+            Assert.Equal("Succeeded", line.GetProperty("outcome").GetString());
+            Assert.Equal("Postgres", line.GetProperty("engine").GetString());
+            Assert.False(line.TryGetProperty("errorId", out _));
+        }
+    }
+
+    [Fact]
     public async Task The_record_has_a_start_line_a_line_per_finished_tenant_and_a_summary_and_no_password()
     {
         var connection = await pg.NewDatabaseAsync("record");

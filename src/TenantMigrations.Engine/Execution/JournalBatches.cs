@@ -24,7 +24,7 @@ internal static class JournalBatches
         var batches = tenants
             .Where(t => t.CredentialProblem is null)
             .GroupBy(t => (t.Engine, Key: dialects.For(t.Engine).StatusBatchKey(t)))
-            .SelectMany(g => g.Chunk(Math.Max(50, (g.Count() + throttleLimit - 1) / Math.Max(1, throttleLimit))))
+            .SelectMany(g => g.Chunk(Math.Clamp((g.Count() + throttleLimit - 1) / Math.Max(1, throttleLimit), 50, 500)))
             .ToList();
         await FleetWorkers.ForEachAsync(batches, throttleLimit, async (batch, token) =>
         {

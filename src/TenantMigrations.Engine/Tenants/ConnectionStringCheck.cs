@@ -23,11 +23,12 @@ public static class ConnectionStringCheck
     public static string? ProblemOf(DatabaseEngine engine, string connectionString)
     {
         if (string.IsNullOrWhiteSpace(connectionString)) return "the connection string is empty.";
+        var keywords = engine == DatabaseEngine.MySql ? null : Build(engine, "");
         string? previousKey = null;
         foreach (var segment in ConnectionStringSegments.Parse(connectionString))
         {
             var afterSecret = previousKey is not null && ConnectionStringRedactor.IsSecretKey(previousKey);
-            if (!segment.WellFormed || !IsKnownKey(engine, segment.Key))
+            if (!segment.WellFormed || !IsKnownKey(engine, keywords, segment.Key))
             {
                 if (afterSecret) return $"the connection string is malformed after '{previousKey}': a value holding ';' must be quoted (put the whole value in single or double quotes).";
                 var where = previousKey is null ? "at its start" : $"after '{previousKey}'";
@@ -58,10 +59,11 @@ public static class ConnectionStringCheck
         _ => throw new ArgumentOutOfRangeException(nameof(engine), engine, "unknown engine"),
     };
 
-    private static bool IsKnownKey(DatabaseEngine engine, string key)
+    /// <param name="keywords">An empty builder of the engine, which knows its keywords (null for MySQL).</param>
+    private static bool IsKnownKey(DatabaseEngine engine, DbConnectionStringBuilder? keywords, string key)
     {
         if (key.Length == 0) return false;
-        if (engine != DatabaseEngine.MySql) return Build(engine, "").ContainsKey(key);
+        if (keywords is not null) return keywords.ContainsKey(key);
         try
         {
             // Our MySQL builder answers ContainsKey only for keys that are set; setting null checks the keyword alone.

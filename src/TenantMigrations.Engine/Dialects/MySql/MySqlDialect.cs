@@ -34,9 +34,11 @@ public sealed class MySqlDialect : IDatabaseDialect
         : value.Contains('\\') ? $"_utf8mb4 X'{Convert.ToHexString(Encoding.UTF8.GetBytes(value))}'"
         : QuotedIdentifiers.StandardLiteral(value);
 
+    private readonly Tenants.CheckedConnectionStrings checkedConnectionStrings = new(DatabaseEngine.MySql);
+
     public void Validate(Tenant tenant)
     {
-        Tenants.ConnectionStringCheck.Require(Engine, tenant.GetConnectionString(), $"Tenant '{tenant.Name}'");
+        checkedConnectionStrings.Require(tenant.GetConnectionString(), $"Tenant '{tenant.Name}'");
         DatabaseOf(tenant);
     }
 

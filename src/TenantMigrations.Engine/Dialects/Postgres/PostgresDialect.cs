@@ -28,9 +28,11 @@ public sealed class PostgresDialect : IDatabaseDialect
 
     public string QuoteLiteral(string? value) => QuotedIdentifiers.StandardLiteral(value);
 
+    private readonly Tenants.CheckedConnectionStrings checkedConnectionStrings = new(DatabaseEngine.Postgres);
+
     public void Validate(Tenant tenant)
     {
-        Tenants.ConnectionStringCheck.Require(Engine, tenant.GetConnectionString(), $"Tenant '{tenant.Name}'");
+        checkedConnectionStrings.Require(tenant.GetConnectionString(), $"Tenant '{tenant.Name}'");
         if (tenant.Schema is not null) Identifiers.RequireSafe(tenant.Schema, $"Schema of tenant '{tenant.Name}'");
     }
 

@@ -48,9 +48,11 @@ public sealed class SqliteDialect : IDatabaseDialect
 
     public string QuoteLiteral(string? value) => QuotedIdentifiers.StandardLiteral(value);
 
+    private readonly Tenants.CheckedConnectionStrings checkedConnectionStrings = new(DatabaseEngine.Sqlite);
+
     public void Validate(Tenant tenant)
     {
-        Tenants.ConnectionStringCheck.Require(Engine, tenant.GetConnectionString(), $"Tenant '{tenant.Name}'");
+        checkedConnectionStrings.Require(tenant.GetConnectionString(), $"Tenant '{tenant.Name}'");
         RequireDatabaseFile(tenant, DatabasePath(tenant));
     }
 

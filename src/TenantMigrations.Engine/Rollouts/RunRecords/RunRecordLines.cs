@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace TenantMigrations.Engine.Rollouts.RunRecords;
 
@@ -22,7 +23,22 @@ internal static class RunRecordLines
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Converters = { new JsonStringEnumConverter() },
     };
+
+    /// <summary>
+    /// As <see cref="Json"/>, with generated metadata, for writing: building it by reflection was a tenth of a no-op
+    /// run's CPU. Reading keeps reflection, which leaves a line's missing lists at their initial empty values.
+    /// </summary>
+    public static readonly JsonSerializerOptions WriteJson = new(Json)
+    {
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(RunRecordJsonContext.Default, new DefaultJsonTypeInfoResolver()),
+    };
 }
+
+[JsonSerializable(typeof(RunHeaderLine))]
+[JsonSerializable(typeof(RunTenantLine))]
+[JsonSerializable(typeof(RunSummaryLine))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+internal sealed partial class RunRecordJsonContext : JsonSerializerContext;
 
 /// <summary>The "start" or "resume" line: who ran what, never a connection string.</summary>
 internal sealed record RunHeaderLine

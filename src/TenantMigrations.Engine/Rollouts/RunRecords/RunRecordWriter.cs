@@ -3,13 +3,18 @@ using System.Text.Json;
 namespace TenantMigrations.Engine.Rollouts.RunRecords;
 
 /// <summary>
-/// Appends JSON lines to a run record, one at a time, each flushed to the disk before the call returns, so that a
-/// killed process loses at most the tenants still in flight. Thread-safe: workers write concurrently.
+/// Appends JSON lines to a run record, one at a time, each handed to the operating system before the call returns, so
+/// that a killed process loses at most the tenants still in flight. The disk itself is synced at most once per
+/// <see cref="SyncInterval"/> and on close: a sync per line made a no-op run of 1,000 tenants wait for 1,000 syncs in
+/// a row, and only a crash of the machine can lose what the OS holds. Thread-safe: workers write concurrently.
 /// </summary>
 internal sealed class RunRecordWriter : IDisposable
 {
+    public static readonly TimeSpan SyncInterval = TimeSpan.FromSeconds(1);
+
     private readonly object gate = new();
     private readonly FileStream stream;
+    private readonly System.Diagnostics.Stopwatch sinceSync = System.Diagnostics.Stopwatch.StartNew();
 
     private RunRecordWriter(FileStream stream) => this.stream = stream;
 
@@ -45,17 +50,29 @@ internal sealed class RunRecordWriter : IDisposable
 
     public void Write<TLine>(TLine line)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(line, RunRecordLines.Json);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(line, RunRecordLines.WriteJson);
         lock (gate)
         {
             stream.Write(bytes);
             stream.WriteByte((byte)'\n');
-            stream.Flush(flushToDisk: true);
+            var sync = sinceSync.Elapsed >= SyncInterval;
+            stream.Flush(flushToDisk: sync);
+            if (sync) sinceSync.Restart();
         }
     }
 
     public void Dispose()
     {
-        lock (gate) stream.Dispose();
+        lock (gate)
+        {
+            try
+            {
+                if (stream.CanWrite) stream.Flush(flushToDisk: true);
+            }
+            finally
+            {
+                stream.Dispose();
+            }
+        }
     }
 }
