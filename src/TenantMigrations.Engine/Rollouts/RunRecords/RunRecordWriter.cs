@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 
 namespace TenantMigrations.Engine.Rollouts.RunRecords;
@@ -14,7 +15,7 @@ internal sealed class RunRecordWriter : IDisposable
 
     private readonly object gate = new();
     private readonly FileStream stream;
-    private readonly System.Diagnostics.Stopwatch sinceSync = System.Diagnostics.Stopwatch.StartNew();
+    private readonly Stopwatch sinceSync = Stopwatch.StartNew();
 
     private RunRecordWriter(FileStream stream) => this.stream = stream;
 
