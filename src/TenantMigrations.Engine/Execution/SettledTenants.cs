@@ -27,7 +27,14 @@ internal static class SettledTenants
         var readOptions = options with { MaxAttempts = 1 };
         await JournalBatches.ReadAsync(dialects, readable, set.Settings.JournalTable, readOptions, sink, options.ThrottleLimit, (tenant, snapshot, dialect) =>
         {
-            if (ResultOf(tenant, snapshot, set, options, dialect) is { } result) settled[tenant] = result;
+            // Outside the tenant's isolation: a tenant that cannot be settled here goes the one-by-one way, which has it.
+            try
+            {
+                if (ResultOf(tenant, snapshot, set, options, dialect) is { } result) settled[tenant] = result;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+            }
         }, cancellationToken).ConfigureAwait(false);
         return settled;
     }
