@@ -105,6 +105,29 @@ public sealed class PostgresRunnerVisibilityTests(PostgresFixture postgres) : ID
     }
 
     [Fact]
+    public async Task A_locked_database_per_tenant_is_told_apart_from_its_unlocked_neighbour()
+    {
+        var set = StandardMigrations();
+        var tenants = new List<Tenant>
+        {
+            new() { Name = "db1", Engine = DatabaseEngine.Postgres, ConnectionString = await postgres.NewDatabaseAsync() + ";Application Name=db-job" },
+            new() { Name = "db2", Engine = DatabaseEngine.Postgres, ConnectionString = await postgres.NewDatabaseAsync() },
+        };
+        await new FleetMigrator().MigrateAsync(tenants, set, new MigrateOptions { CreateMissing = true }, new RecordingSink());
+        var dialect = new PostgresDialect();
+        await using var holder = dialect.CreateConnection(tenants[0], forWriting: true);
+        await holder.OpenAsync();
+        await using var held = await dialect.TryLockAsync(holder, tenants[0], Journal, TimeSpan.Zero, CancellationToken.None, runId: "run-db");
+        Assert.NotNull(held);
+
+        var status = await new FleetMigrator().GetStatusAsync(tenants, set, new PlanOptions());
+
+        Assert.Equal((TenantState.Locked, TenantState.UpToDate), (status[0].State, status[1].State));
+        Assert.Contains("locked by db-job tenantmigrations/run-db on host 127.0.0.1 backend pid", status[0].Message, StringComparison.Ordinal);
+        Assert.Equal(("3", "3"), (status[0].CurrentVersion, status[1].CurrentVersion));
+    }
+
+    [Fact]
     public async Task A_reader_without_pg_read_all_stats_is_told_the_holders_name_and_backend_and_why_not_more()
     {
         var set = StandardMigrations();
