@@ -26,6 +26,26 @@ public sealed class PostgresRunnerVisibilityTests(PostgresFixture postgres) : ID
     private static List<Tenant> Schemas(string connectionString, int count) =>
         Enumerable.Range(1, count).Select(i => new Tenant { Name = $"t{i}", Engine = DatabaseEngine.Postgres, ConnectionString = connectionString, Schema = $"t{i}" }).ToList();
 
+    /// <summary>A session of the tool's own kind that holds a tenant's migration lock for a run, until disposed.</summary>
+    private sealed record HeldLock(System.Data.Common.DbConnection Connection, IAsyncDisposable Lock) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Lock.DisposeAsync();
+            await Connection.DisposeAsync();
+        }
+    }
+
+    private static async Task<HeldLock> HoldLockAsync(Tenant tenant, string runId)
+    {
+        var dialect = new PostgresDialect();
+        var connection = dialect.CreateConnection(tenant, forWriting: true);
+        await connection.OpenAsync();
+        var held = await dialect.TryLockAsync(connection, tenant, Journal, TimeSpan.Zero, CancellationToken.None, runId);
+        Assert.NotNull(held);
+        return new HeldLock(connection, held);
+    }
+
     [Fact]
     public async Task A_no_op_migrate_opens_no_connection_for_settled_tenants_and_reports_every_state_as_before()
     {
@@ -80,12 +100,8 @@ public sealed class PostgresRunnerVisibilityTests(PostgresFixture postgres) : ID
         var connection = await postgres.NewDatabaseAsync();
         var tenants = Schemas(connection + ";Application Name=nightly-job", 2);
         await new FleetMigrator().MigrateAsync(tenants, set, new MigrateOptions { CreateMissing = true }, new RecordingSink());
-        var dialect = new PostgresDialect();
-        await using var holder = dialect.CreateConnection(tenants[0], forWriting: true);
-        await holder.OpenAsync();
-        await using var held = await dialect.TryLockAsync(holder, tenants[0], Journal, TimeSpan.Zero, CancellationToken.None, runId: "run-0042");
-        Assert.NotNull(held);
-        await using var pid = holder.CreateCommand();
+        await using var held = await HoldLockAsync(tenants[0], "run-0042");
+        await using var pid = held.Connection.CreateCommand();
         pid.CommandText = "SELECT pg_backend_pid()";
         var backend = Convert.ToInt32(await pid.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
         var expected = $"locked by nightly-job tenantmigrations/run-0042 on host 127.0.0.1 backend pid {backend} since 20";
@@ -114,11 +130,7 @@ public sealed class PostgresRunnerVisibilityTests(PostgresFixture postgres) : ID
             new() { Name = "db2", Engine = DatabaseEngine.Postgres, ConnectionString = await postgres.NewDatabaseAsync() },
         };
         await new FleetMigrator().MigrateAsync(tenants, set, new MigrateOptions { CreateMissing = true }, new RecordingSink());
-        var dialect = new PostgresDialect();
-        await using var holder = dialect.CreateConnection(tenants[0], forWriting: true);
-        await holder.OpenAsync();
-        await using var held = await dialect.TryLockAsync(holder, tenants[0], Journal, TimeSpan.Zero, CancellationToken.None, runId: "run-db");
-        Assert.NotNull(held);
+        await using var held = await HoldLockAsync(tenants[0], "run-db");
 
         var status = await new FleetMigrator().GetStatusAsync(tenants, set, new PlanOptions());
 
