@@ -206,7 +206,7 @@ public sealed class PostgresDialect : IDatabaseDialect
     /// <summary>
     /// Two round trips for any number of schemas in one database: which schemas have a journal (and which journals
     /// are locked), then one batch with a plain SELECT per journal. Separate statements plan far faster than one
-    /// UNION ALL over hundreds of tables.
+    /// UNION ALL over hundreds of tables. Only when one of the journals is locked does a third name the holders.
     /// </summary>
     private async Task<IReadOnlyDictionary<Tenant, JournalSnapshot>> ReadAsync(NpgsqlConnection connection, IReadOnlyList<Tenant> tenants, string journalTable, bool checkLocks, CancellationToken cancellationToken)
     {
