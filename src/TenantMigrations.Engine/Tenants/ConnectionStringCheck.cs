@@ -28,7 +28,7 @@ public static class ConnectionStringCheck
         foreach (var segment in ConnectionStringSegments.Parse(connectionString))
         {
             var afterSecret = previousKey is not null && ConnectionStringRedactor.IsSecretKey(previousKey);
-            if (!segment.WellFormed || !IsKnownKey(engine, keywords, segment.Key))
+            if (!segment.WellFormed || !IsKnownKey(keywords, segment.Key))
             {
                 if (afterSecret) return $"the connection string is malformed after '{previousKey}': a value holding ';' must be quoted (put the whole value in single or double quotes).";
                 var where = previousKey is null ? "at its start" : $"after '{previousKey}'";
@@ -60,7 +60,7 @@ public static class ConnectionStringCheck
     };
 
     /// <param name="keywords">An empty builder of the engine, which knows its keywords (null for MySQL).</param>
-    private static bool IsKnownKey(DatabaseEngine engine, DbConnectionStringBuilder? keywords, string key)
+    private static bool IsKnownKey(DbConnectionStringBuilder? keywords, string key)
     {
         if (key.Length == 0) return false;
         if (keywords is not null) return keywords.ContainsKey(key);
