@@ -211,10 +211,9 @@ public sealed class PostgresDialect : IDatabaseDialect
     private async Task<IReadOnlyDictionary<Tenant, JournalSnapshot>> ReadAsync(NpgsqlConnection connection, IReadOnlyList<Tenant> tenants, string journalTable, bool checkLocks, CancellationToken cancellationToken)
     {
         var bySchema = tenants.GroupBy(t => t.Schema ?? DefaultSchema).ToDictionary(g => g.Key, g => g.ToList());
-        var lockKeys = checkLocks ? bySchema.Keys.ToDictionary(schema => schema, schema => LockKey(connection.Database, schema, journalTable)) : [];
-        var ourKeys = lockKeys.Values.ToHashSet();
+        var schemaOfLock = checkLocks ? bySchema.Keys.ToDictionary(schema => LockKey(connection.Database, schema, journalTable)) : [];
         var withJournal = new List<string>();
-        var heldKeys = new HashSet<long>();
+        var lockedSchemas = new HashSet<string>();
         await using (var discover = new NpgsqlBatch(connection))
         {
             discover.BatchCommands.Add(JournalsThatExist([.. bySchema.Keys], journalTable));
@@ -225,11 +224,11 @@ public sealed class PostgresDialect : IDatabaseDialect
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    if (ourKeys.Contains(reader.GetInt64(0))) heldKeys.Add(reader.GetInt64(0));
+                    if (schemaOfLock.TryGetValue(reader.GetInt64(0), out var schema)) lockedSchemas.Add(schema);
                 }
             }
         }
-        var heldLocks = heldKeys.Count == 0 ? [] : await DescribeHeldLocksAsync(connection, cancellationToken).ConfigureAwait(false);
+        var holders = lockedSchemas.Count == 0 ? [] : await DescribeHeldLocksAsync(connection, cancellationToken).ConfigureAwait(false);
 
         var entries = bySchema.Keys.ToDictionary(s => s, _ => new List<JournalEntry>());
         if (withJournal.Count > 0)
@@ -251,8 +250,8 @@ public sealed class PostgresDialect : IDatabaseDialect
         var snapshots = new Dictionary<Tenant, JournalSnapshot>();
         foreach (var (schema, schemaTenants) in bySchema)
         {
-            var locked = lockKeys.TryGetValue(schema, out var key) && heldKeys.Contains(key);
-            var holder = locked ? heldLocks.GetValueOrDefault(key) : null;
+            var locked = lockedSchemas.Contains(schema);
+            var holder = locked ? holders.GetValueOrDefault(LockKey(connection.Database, schema, journalTable)) : null;
             foreach (var tenant in schemaTenants) snapshots[tenant] = new JournalSnapshot(withJournal.Contains(schema), entries[schema], locked, LockHolder: holder);
         }
         return snapshots;
