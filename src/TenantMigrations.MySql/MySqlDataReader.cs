@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Data;
 using System.Data.Common;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using TenantMigrations.MySql.Protocol;
 
@@ -327,6 +328,7 @@ public sealed class MySqlDataReader : DbDataReader
         throw new IndexOutOfRangeException($"Column '{name}' not found.");
     }
 
+    [return: DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.PublicProperties)]
     public override Type GetFieldType(int ordinal) => TextValueParser.FieldType(Column(ordinal));
     public override string GetDataTypeName(int ordinal) => TextValueParser.DataTypeName(Column(ordinal));
 
@@ -399,6 +401,7 @@ public sealed class MySqlDataReader : DbDataReader
 
     public override IEnumerator GetEnumerator() => new DbEnumerator(this, closeReader: false);
 
+    [UnconditionalSuppressMessage("Trimming", "IL2111", Justification = "The DataType column holds Type values; nothing reflects over System.Type's own members, which the column's type annotation asks to keep.")]
     public override DataTable GetSchemaTable()
     {
         var table = new DataTable("SchemaTable");

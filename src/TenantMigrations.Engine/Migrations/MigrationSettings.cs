@@ -5,7 +5,7 @@ using TenantMigrations.Engine.Rollouts;
 namespace TenantMigrations.Engine.Migrations;
 
 /// <summary>Optional settings read from tenantmigrations.json at the root of the migrations folder.</summary>
-public sealed class MigrationSettings
+public sealed partial class MigrationSettings
 {
     public const string FileName = "tenantmigrations.json";
 
@@ -28,7 +28,7 @@ public sealed class MigrationSettings
         SettingsFile? file;
         try
         {
-            file = JsonSerializer.Deserialize<SettingsFile>(File.ReadAllText(path), JsonOptions);
+            file = JsonSerializer.Deserialize(File.ReadAllText(path), SettingsJsonContext.Default.SettingsFile);
         }
         catch (JsonException ex)
         {
@@ -49,13 +49,10 @@ public sealed class MigrationSettings
         };
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNameCaseInsensitive = true,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    };
+    [JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true, ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+    [JsonSerializable(typeof(SettingsFile))]
+    private sealed partial class SettingsJsonContext : JsonSerializerContext;
 
     private sealed class SettingsFile
     {

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 
@@ -7,6 +8,7 @@ namespace TenantMigrations.MySql.Protocol;
 /// <summary>Maps column definitions to CLR types and parses text-protocol values.</summary>
 internal static class TextValueParser
 {
+    [return: DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.PublicProperties)]
     public static Type FieldType(ColumnDefinition column) => column.Type switch
     {
         ColumnType.Tiny => column.IsUnsigned ? typeof(byte) : typeof(sbyte),

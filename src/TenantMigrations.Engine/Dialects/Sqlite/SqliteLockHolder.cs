@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace TenantMigrations.Engine.Dialects.Sqlite;
 
@@ -10,11 +11,14 @@ namespace TenantMigrations.Engine.Dialects.Sqlite;
 /// note before it lets the lock go. A note is only read while its lock is held, so a note left by a killed process
 /// is overwritten by the next holder and never believed on its own.
 /// </summary>
-internal static class SqliteLockHolder
+internal static partial class SqliteLockHolder
 {
     private const string Suffix = ".holder";
 
     private sealed record Note(string Host, int ProcessId, string? Program, string? RunId, DateTime Since);
+
+    [JsonSerializable(typeof(Note))]
+    private sealed partial class NoteJsonContext : JsonSerializerContext;
 
     /// <summary>Writes the note of a lock just taken; returns its path, or null when it could not be written (the lock still holds).</summary>
     public static string? Write(string lockPath, string? runId)
@@ -24,7 +28,7 @@ internal static class SqliteLockHolder
         {
             using var process = Process.GetCurrentProcess();
             var note = new Note(Environment.MachineName, Environment.ProcessId, process.ProcessName, runId, DateTime.UtcNow);
-            File.WriteAllText(path, JsonSerializer.Serialize(note));
+            File.WriteAllText(path, JsonSerializer.Serialize(note, NoteJsonContext.Default.Note));
             return path;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -51,7 +55,7 @@ internal static class SqliteLockHolder
     {
         try
         {
-            var note = JsonSerializer.Deserialize<Note>(File.ReadAllText(lockPath + Suffix));
+            var note = JsonSerializer.Deserialize(File.ReadAllText(lockPath + Suffix), NoteJsonContext.Default.Note);
             if (note is null) return null;
             var who = note.RunId is null ? $"{note.Program ?? "a process"}" : $"tenantmigrations/{note.RunId}";
             return LockHolderText.Describe(who, note.Host, $"pid {note.ProcessId.ToString(CultureInfo.InvariantCulture)}", note.Since, note.RunId is null ? null : $"program {note.Program}");

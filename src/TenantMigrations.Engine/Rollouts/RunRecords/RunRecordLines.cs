@@ -16,105 +16,105 @@ internal static class RunRecordLines
     public const string Tenant = "tenant";
     public const string Summary = "summary";
 
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    /// <summary>
+    /// Generated metadata, read and written alike: Native AOT has no reflection-based serializer, and building the
+    /// metadata by reflection was a tenth of a no-op run's CPU.
+    /// </summary>
+    public static readonly RunRecordJsonContext Json = new(new JsonSerializerOptions(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         // Readable with cat and grep; each line is a file's content, never HTML.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Converters = { new JsonStringEnumConverter() },
-    };
+    });
 
-    /// <summary>
-    /// As <see cref="Json"/>, with generated metadata, for writing: building it by reflection was a tenth of a no-op
-    /// run's CPU. Reading keeps reflection, which leaves a line's missing lists at their initial empty values.
-    /// </summary>
-    public static readonly JsonSerializerOptions WriteJson = new(Json)
-    {
-        TypeInfoResolver = JsonTypeInfoResolver.Combine(RunRecordJsonContext.Default, new DefaultJsonTypeInfoResolver()),
-    };
+    public static JsonTypeInfo<TLine> TypeInfo<TLine>() => (JsonTypeInfo<TLine>)Json.GetTypeInfo(typeof(TLine))!;
 }
 
+// Lines are read into setters, not init accessors: generated metadata sets an init-only property that a line lacks
+// to null, where the line's own initial value (an empty list) is what a reader expects.
+[JsonSourceGenerationOptions(UseStringEnumConverter = true)]
 [JsonSerializable(typeof(RunHeaderLine))]
 [JsonSerializable(typeof(RunTenantLine))]
 [JsonSerializable(typeof(RunSummaryLine))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 internal sealed partial class RunRecordJsonContext : JsonSerializerContext;
 
 /// <summary>The "start" or "resume" line: who ran what, never a connection string.</summary>
 internal sealed record RunHeaderLine
 {
-    public string Type { get; init; } = RunRecordLines.Start;
+    public string Type { get; set; } = RunRecordLines.Start;
 
-    public string RunId { get; init; } = "";
+    public string RunId { get; set; } = "";
 
-    public DateTimeOffset StartedAt { get; init; }
+    public DateTimeOffset StartedAt { get; set; }
 
-    public string ToolVersion { get; init; } = "";
+    public string ToolVersion { get; set; } = "";
 
-    public string MigrationsFolder { get; init; } = "";
+    public string MigrationsFolder { get; set; } = "";
 
     /// <summary>A hash over every script's file name and checksum: a resume warns when it differs.</summary>
-    public string MigrationsChecksum { get; init; } = "";
+    public string MigrationsChecksum { get; set; } = "";
 
-    public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Options { get; set; } = new Dictionary<string, string>();
 
-    public int TenantCount { get; init; }
+    public int TenantCount { get; set; }
 
-    public string[] Tenants { get; init; } = [];
+    public string[] Tenants { get; set; } = [];
 
     /// <summary>Tenants a resume skipped because the run already did them.</summary>
-    public int AlreadyDone { get; init; }
+    public int AlreadyDone { get; set; }
 
-    public string RunBy { get; init; } = "";
+    public string RunBy { get; set; } = "";
 }
 
 internal sealed record RunTenantLine
 {
-    public string Type { get; init; } = RunRecordLines.Tenant;
+    public string Type { get; set; } = RunRecordLines.Tenant;
 
-    public string Tenant { get; init; } = "";
+    public string Tenant { get; set; } = "";
 
-    public DatabaseEngine Engine { get; init; }
+    public DatabaseEngine Engine { get; set; }
 
-    public TenantRunResult Outcome { get; init; }
+    public TenantRunResult Outcome { get; set; }
 
-    public TenantState StateAfter { get; init; }
+    public TenantState StateAfter { get; set; }
 
-    public string? VersionBefore { get; init; }
+    public string? VersionBefore { get; set; }
 
-    public string? VersionAfter { get; init; }
+    public string? VersionAfter { get; set; }
 
-    public string[] Applied { get; init; } = [];
+    public string[] Applied { get; set; } = [];
 
-    public string? ErrorId { get; init; }
+    public string? ErrorId { get; set; }
 
-    public string? Error { get; init; }
+    public string? Error { get; set; }
 
-    public long DurationMs { get; init; }
+    public long DurationMs { get; set; }
 
-    public DateTimeOffset FinishedAt { get; init; }
+    public DateTimeOffset FinishedAt { get; set; }
 
     /// <summary>The wave of a rollout the tenant ran in; null in a flat run.</summary>
-    public string? Wave { get; init; }
+    public string? Wave { get; set; }
 }
 
 internal sealed record RunSummaryLine
 {
-    public string Type { get; init; } = RunRecordLines.Summary;
+    public string Type { get; set; } = RunRecordLines.Summary;
 
-    public DateTimeOffset FinishedAt { get; init; }
+    public DateTimeOffset FinishedAt { get; set; }
 
-    public long DurationMs { get; init; }
+    public long DurationMs { get; set; }
 
-    public int Total { get; init; }
+    public int Total { get; set; }
 
-    public int Succeeded { get; init; }
+    public int Succeeded { get; set; }
 
-    public int Failed { get; init; }
+    public int Failed { get; set; }
 
-    public int NotStarted { get; init; }
+    public int NotStarted { get; set; }
 
-    public int MigrationsApplied { get; init; }
+    public int MigrationsApplied { get; set; }
 
-    public bool Cancelled { get; init; }
+    public bool Cancelled { get; set; }
 }

@@ -126,7 +126,7 @@ public static class RunRecordReader
     {
         try
         {
-            return line.Deserialize<TLine>(RunRecordLines.Json);
+            return line.Deserialize(RunRecordLines.TypeInfo<TLine>());
         }
         catch (JsonException)
         {

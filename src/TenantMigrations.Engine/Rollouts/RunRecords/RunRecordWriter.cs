@@ -51,7 +51,7 @@ internal sealed class RunRecordWriter : IDisposable
 
     public void Write<TLine>(TLine line)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(line, RunRecordLines.WriteJson);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(line, RunRecordLines.TypeInfo<TLine>());
         lock (gate)
         {
             stream.Write(bytes);

@@ -77,7 +77,7 @@ public sealed class SharedRun : IAsyncDisposable
                 ("tool_version", MigrateOptions.ToolVersion),
                 ("folder", set.Folder),
                 ("checksum", checksum),
-                ("options", JsonSerializer.Serialize(options, RunRecordLines.Json)),
+                ("options", JsonSerializer.Serialize(options, RunRecordLines.Json.IReadOnlyDictionaryStringString)),
             ], cancellationToken).ConfigureAwait(false);
             foreach (var chunk in tenants.Chunk(500))
             {
@@ -158,7 +158,7 @@ public sealed class SharedRun : IAsyncDisposable
         var outcome = RunRecording.OutcomeOf(result);
         if (outcome == TenantRunResult.Succeeded) Interlocked.Increment(ref succeeded);
         else Interlocked.Increment(ref failed);
-        var line = JsonSerializer.Serialize(RunRecording.LineOf(result, outcome), RunRecordLines.Json);
+        var line = JsonSerializer.Serialize(RunRecording.LineOf(result, outcome), RunRecordLines.Json.RunTenantLine);
         var sql = outcome == TenantRunResult.Succeeded ? store.Sql.MarkDone() : store.Sql.MarkFailed();
         return WithConnectionAsync(connection =>
             SharedRunStore.ExecuteAsync(connection, null, sql, Owner().Append(("tenant", result.TenantName)).Append(("outcome", line)), CancellationToken.None), CancellationToken.None);
@@ -184,7 +184,7 @@ public sealed class SharedRun : IAsyncDisposable
             MigrationsApplied = run.MigrationsApplied,
         };
         await WithConnectionAsync(connection =>
-            SharedRunStore.ExecuteAsync(connection, null, store.Sql.Finish(), [("run", RunId), ("summary", JsonSerializer.Serialize(summary, RunRecordLines.Json))], cancellationToken), cancellationToken).ConfigureAwait(false);
+            SharedRunStore.ExecuteAsync(connection, null, store.Sql.Finish(), [("run", RunId), ("summary", JsonSerializer.Serialize(summary, RunRecordLines.Json.RunSummaryLine))], cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     private IEnumerable<(string Name, object? Value)> Owner() => [("run", RunId), ("runner", RunnerId)];

@@ -183,8 +183,8 @@ public sealed class SharedRunStore : IRunStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var options = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(5), RunRecordLines.Json) ?? [];
-            var summary = reader.IsDBNull(8) ? null : JsonSerializer.Deserialize<RunSummaryLine>(reader.GetString(8), RunRecordLines.Json);
+            var options = JsonSerializer.Deserialize(reader.GetString(5), RunRecordLines.Json.DictionaryStringString) ?? [];
+            var summary = reader.IsDBNull(8) ? null : JsonSerializer.Deserialize(reader.GetString(8), RunRecordLines.Json.RunSummaryLine);
             var started = Utc(reader.GetValue(1));
             DateTimeOffset? finished = reader.IsDBNull(7) ? null : Utc(reader.GetValue(7));
             runs.Add(new TenantMigrationRun
@@ -215,7 +215,7 @@ public sealed class SharedRunStore : IRunStore
             {
                 var name = reader.GetString(0);
                 var state = reader.GetString(1);
-                var line = reader.IsDBNull(3) ? null : JsonSerializer.Deserialize<RunTenantLine>(reader.GetString(3), RunRecordLines.Json);
+                var line = reader.IsDBNull(3) ? null : JsonSerializer.Deserialize(reader.GetString(3), RunRecordLines.Json.RunTenantLine);
                 if (state is SharedRunSql.Done or SharedRunSql.Failed && line is not null) outcomes.Add(RunRecordReader.ToOutcome(line));
                 else left.Add(name);
             }
