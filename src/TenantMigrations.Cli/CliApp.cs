@@ -40,7 +40,7 @@ public static class CliApp
         catch (Exception ex)
         {
             var (code, errorId, message) = Classify(ex);
-            if (json) console.Json(new { type = "error", errorId, message, exitCode = code });
+            if (json) console.Json(JsonLines.Error(errorId, message, code));
             console.Error($"error: {message}");
             return code;
         }

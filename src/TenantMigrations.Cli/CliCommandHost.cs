@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using TenantMigrations.Engine.Commands;
 
 namespace TenantMigrations.Cli;
@@ -55,7 +56,7 @@ public sealed class CliCommandHost(CliConsole console, bool json, Action<object>
             TenantSchemaCheck c => c.TenantName,
             _ => null,
         };
-        if (json) console.Json(new { type = "error", tenant, errorId = commandError.ErrorId, message = CliApp.OneLine(commandError.Message) });
+        if (json) console.Json(new JsonObject { ["type"] = "error", ["tenant"] = tenant, ["errorId"] = commandError.ErrorId, ["message"] = CliApp.OneLine(commandError.Message) });
         console.Error($"error: {commandError.ErrorId}: {CliApp.OneLine(commandError.Message)}");
     }
 

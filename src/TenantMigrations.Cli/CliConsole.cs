@@ -1,6 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using System.Text.Json.Nodes;
 
 namespace TenantMigrations.Cli;
 
@@ -11,12 +11,8 @@ namespace TenantMigrations.Cli;
 /// </summary>
 public sealed class CliConsole(TextWriter stdout, TextWriter stderr)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Converters = { new JsonStringEnumConverter() },
-    };
+    /// <summary>Only the writer's settings: the lines are JsonObjects, so nothing is serialized by reflection.</summary>
+    private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly object gate = new();
     private readonly HashSet<string> secrets = new(StringComparer.Ordinal);
@@ -64,7 +60,7 @@ public sealed class CliConsole(TextWriter stdout, TextWriter stderr)
     }
 
     /// <summary>One JSON object on one line of stderr, for what is not the command's output (progress).</summary>
-    public void ErrorJson(object value) => Error(JsonSerializer.Serialize(value, JsonOptions));
+    public void ErrorJson(JsonObject value) => Error(value.ToJsonString(JsonOptions));
 
     /// <summary>
     /// A status line at the bottom of a terminal's stderr, redrawn in place: every other line clears it first and
@@ -103,7 +99,7 @@ public sealed class CliConsole(TextWriter stdout, TextWriter stderr)
     }
 
     /// <summary>One JSON object on one line of stdout.</summary>
-    public void Json(object value) => Out(JsonSerializer.Serialize(value, JsonOptions));
+    public void Json(JsonObject value) => Out(value.ToJsonString(JsonOptions));
 
     /// <summary>Scrubs a message that may quote the command line (parse errors) before any secret is registered.</summary>
     public static string RedactArguments(string message, IEnumerable<string> args) =>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using TenantMigrations.Engine.Commands;
 
 namespace TenantMigrations.Cli;
@@ -40,17 +41,17 @@ public sealed class CliProgress(CliConsole console, CliProgress.Style style)
             console.Status($"{figures}, {FleetProgressFigures.Describe(figures.Elapsed)} elapsed");
             return;
         }
-        console.ErrorJson(new
+        console.ErrorJson(new JsonObject
         {
-            type = "progress",
-            done = figures.Done,
-            total = figures.Total,
-            failed = figures.Failed,
-            inFlight = figures.InFlight,
-            wave = figures.Wave,
-            elapsedMs = (long)figures.Elapsed.TotalMilliseconds,
-            remainingMs = figures.Remaining is { } left ? (long?)left.TotalMilliseconds : null,
-            final,
+            ["type"] = "progress",
+            ["done"] = figures.Done,
+            ["total"] = figures.Total,
+            ["failed"] = figures.Failed,
+            ["inFlight"] = figures.InFlight,
+            ["wave"] = figures.Wave,
+            ["elapsedMs"] = (long)figures.Elapsed.TotalMilliseconds,
+            ["remainingMs"] = figures.Remaining is { } left ? (long?)left.TotalMilliseconds : null,
+            ["final"] = final,
         });
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using TenantMigrations.Engine.Commands;
 using TenantMigrations.Engine.Schema.Drift;
 
@@ -56,7 +57,7 @@ public static class DriftCommand
             catch (CommandTerminatingException ex)
             {
                 if (ex.Error.ErrorId is DriftErrorIds.ReferenceTenantNotFound or DriftErrorIds.NoSchemaReference) throw new UsageException(ex.Error.Message);
-                if (json) console.Json(new { type = "error", errorId = ex.Error.ErrorId, message = CliApp.OneLine(ex.Error.Message), exitCode = ExitCodes.TenantsFailed });
+                if (json) console.Json(JsonLines.Error(ex.Error.ErrorId, CliApp.OneLine(ex.Error.Message), ExitCodes.TenantsFailed));
                 console.Error($"error: {ex.Error.ErrorId}: {CliApp.OneLine(ex.Error.Message)}");
                 return ExitCodes.TenantsFailed;
             }
@@ -76,54 +77,54 @@ public static class DriftCommand
         {
             foreach (var check in report.Checks)
             {
-                console.Json(new
+                console.Json(new JsonObject
                 {
-                    type = "drift",
-                    tenant = check.TenantName,
-                    engine = check.Engine,
-                    status = check.Status,
-                    version = check.Version,
-                    reference = check.Reference,
-                    referenceVersion = check.ReferenceVersion,
-                    differences = check.Differences.Select(Json).ToArray(),
-                    driftClass = check.DriftClass,
-                    message = check.Message,
+                    ["type"] = "drift",
+                    ["tenant"] = check.TenantName,
+                    ["engine"] = check.Engine.ToString(),
+                    ["status"] = check.Status.ToString(),
+                    ["version"] = check.Version,
+                    ["reference"] = check.Reference,
+                    ["referenceVersion"] = check.ReferenceVersion,
+                    ["differences"] = JsonLines.Array(check.Differences, Json),
+                    ["driftClass"] = check.DriftClass,
+                    ["message"] = check.Message,
                 });
             }
         }
         foreach (var driftClass in report.Classes)
         {
-            console.Json(new
+            console.Json(new JsonObject
             {
-                type = "driftClass",
-                status = driftClass.Status,
-                count = driftClass.Count,
-                description = driftClass.Description,
-                differences = driftClass.Differences.Select(Json).ToArray(),
-                tenants = driftClass.Tenants,
-                suggestionPath = driftClass.SuggestionPath,
+                ["type"] = "driftClass",
+                ["status"] = driftClass.Status.ToString(),
+                ["count"] = driftClass.Count,
+                ["description"] = driftClass.Description,
+                ["differences"] = JsonLines.Array(driftClass.Differences, Json),
+                ["tenants"] = JsonLines.Strings(driftClass.Tenants),
+                ["suggestionPath"] = driftClass.SuggestionPath,
             });
         }
-        console.Json(new
+        console.Json(new JsonObject
         {
-            type = "summary",
-            tenants = report.Checks.Count,
-            inSync = Count(report, SchemaCheckStatus.InSync),
-            drifted = Count(report, SchemaCheckStatus.Drifted),
-            versionMismatch = Count(report, SchemaCheckStatus.VersionMismatch),
-            unreadable = Count(report, SchemaCheckStatus.Unreadable),
-            driftClasses = report.Classes.Count(c => c.Status == SchemaCheckStatus.Drifted),
+            ["type"] = "summary",
+            ["tenants"] = report.Checks.Count,
+            ["inSync"] = Count(report, SchemaCheckStatus.InSync),
+            ["drifted"] = Count(report, SchemaCheckStatus.Drifted),
+            ["versionMismatch"] = Count(report, SchemaCheckStatus.VersionMismatch),
+            ["unreadable"] = Count(report, SchemaCheckStatus.Unreadable),
+            ["driftClasses"] = report.Classes.Count(c => c.Status == SchemaCheckStatus.Drifted),
         });
     }
 
-    private static object Json(SchemaDifference difference) => new
+    private static JsonObject Json(SchemaDifference difference) => new()
     {
-        kind = difference.Kind,
-        objectType = difference.ObjectType,
-        name = difference.Name,
-        expected = difference.Expected,
-        actual = difference.Actual,
-        description = difference.Description,
+        ["kind"] = difference.Kind.ToString(),
+        ["objectType"] = difference.ObjectType.ToString(),
+        ["name"] = difference.Name,
+        ["expected"] = difference.Expected,
+        ["actual"] = difference.Actual,
+        ["description"] = difference.Description,
     };
 
     private static readonly string[] Header = ["TENANT", "ENGINE", "STATUS", "VERSION", "DIFFERENCES"];

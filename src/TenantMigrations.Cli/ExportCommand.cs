@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using TenantMigrations.Engine.Commands;
 
 namespace TenantMigrations.Cli;
@@ -38,16 +39,16 @@ public static class ExportCommand
     {
         if (json)
         {
-            console.Json(new
+            console.Json(new JsonObject
             {
-                type = "export",
-                tenant = script.TenantName,
-                engine = script.Engine,
-                state = script.State,
-                versions = script.Versions,
-                path = script.Path,
-                sql = script.Path is null ? script.Sql : null,
-                problem = script.Problem,
+                ["type"] = "export",
+                ["tenant"] = script.TenantName,
+                ["engine"] = script.Engine.ToString(),
+                ["state"] = script.State.ToString(),
+                ["versions"] = JsonLines.Strings(script.Versions),
+                ["path"] = script.Path,
+                ["sql"] = script.Path is null ? script.Sql : null,
+                ["problem"] = script.Problem,
             });
         }
         else if (script.Path is not null)

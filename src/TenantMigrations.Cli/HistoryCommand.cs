@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using TenantMigrations.Engine.Commands;
 
 namespace TenantMigrations.Cli;
@@ -47,7 +48,7 @@ public static class HistoryCommand
             using var history = new MigrationHistoryCommand(set, filter, options.Limits(parseResult));
             foreach (var selected in tenants.Where(t => names.Length == 0 || names.Contains(t.Name, StringComparer.OrdinalIgnoreCase))) history.Add(selected, host);
             await CliCommandHost.RunAsync(history, () => history.Run(host), cancellationToken);
-            if (json) console.Json(new { type = "summary", rows = rows.Count, tenants = rows.Select(r => r.TenantName).Distinct().Count(), errors = host.ErrorCount });
+            if (json) console.Json(new JsonObject { ["type"] = "summary", ["rows"] = rows.Count, ["tenants"] = rows.Select(r => r.TenantName).Distinct().Count(), ["errors"] = host.ErrorCount });
             else WriteTable(console, rows);
             return host.ErrorCount == 0 ? ExitCodes.Success : ExitCodes.TenantsFailed;
         }));
@@ -64,22 +65,22 @@ public static class HistoryCommand
         : DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed) ? parsed
         : throw new UsageException($"--since '{text}' is not a date: use ISO 8601, e.g. 2026-11-22 or 2026-11-22T10:00:00Z.");
 
-    private static object ToJson(TenantMigrationHistoryEntry row) => new
+    private static JsonObject ToJson(TenantMigrationHistoryEntry row) => new()
     {
-        type = "history",
-        tenant = row.TenantName,
-        engine = row.Engine,
-        installedRank = row.InstalledRank,
-        version = row.Version,
-        description = row.Description,
-        kind = row.Kind,
-        state = row.State,
-        appliedAt = row.AppliedAt,
-        appliedBy = row.AppliedBy,
-        runId = row.RunId,
-        durationMs = row.Duration?.TotalMilliseconds,
-        error = row.Error is null ? null : CliApp.OneLine(row.Error),
-        scriptName = row.ScriptName,
+        ["type"] = "history",
+        ["tenant"] = row.TenantName,
+        ["engine"] = row.Engine.ToString(),
+        ["installedRank"] = row.InstalledRank,
+        ["version"] = row.Version,
+        ["description"] = row.Description,
+        ["kind"] = row.Kind.ToString(),
+        ["state"] = row.State.ToString(),
+        ["appliedAt"] = row.AppliedAt,
+        ["appliedBy"] = row.AppliedBy,
+        ["runId"] = row.RunId,
+        ["durationMs"] = row.Duration?.TotalMilliseconds,
+        ["error"] = row.Error is null ? null : CliApp.OneLine(row.Error),
+        ["scriptName"] = row.ScriptName,
     };
 
     private static readonly string[] Header = ["TENANT", "VERSION", "DESCRIPTION", "KIND", "STATE", "APPLIED AT", "DURATION", "RUN", "APPLIED BY", "ERROR"];

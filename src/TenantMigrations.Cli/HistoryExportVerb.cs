@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using TenantMigrations.Engine.Commands;
 
 namespace TenantMigrations.Cli;
@@ -54,17 +55,17 @@ public static class HistoryExportVerb
     {
         if (json)
         {
-            console.Json(new
+            console.Json(new JsonObject
             {
-                type = "historyExport",
-                tenant = export.TenantName,
-                engine = export.Engine,
-                outputPath = export.OutputPath,
-                currentVersion = export.CurrentVersion,
-                versions = export.Versions,
-                repeatables = export.Repeatables,
-                files = export.Files,
-                skipped = export.Skipped,
+                ["type"] = "historyExport",
+                ["tenant"] = export.TenantName,
+                ["engine"] = export.Engine.ToString(),
+                ["outputPath"] = export.OutputPath,
+                ["currentVersion"] = export.CurrentVersion,
+                ["versions"] = JsonLines.Strings(export.Versions),
+                ["repeatables"] = JsonLines.Strings(export.Repeatables),
+                ["files"] = JsonLines.Strings(export.Files),
+                ["skipped"] = JsonLines.Strings(export.Skipped),
             });
             return;
         }

@@ -24,7 +24,7 @@ internal static class HistorySettings
     public static int Report(CliConsole console, bool json, CommandTerminatingException ex)
     {
         var code = ex.Error.Category is "ConnectionError" or "ResourceUnavailable" || ex.Error.ErrorId is "TenantUnreachable" ? ExitCodes.TenantsFailed : ExitCodes.InvalidInput;
-        if (json) console.Json(new { type = "error", errorId = ex.Error.ErrorId, message = CliApp.OneLine(ex.Error.Message), exitCode = code });
+        if (json) console.Json(JsonLines.Error(ex.Error.ErrorId, CliApp.OneLine(ex.Error.Message), code));
         console.Error($"error: {ex.Error.ErrorId}: {CliApp.OneLine(ex.Error.Message)}");
         return code;
     }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Rollouts;
 
@@ -28,32 +29,32 @@ public sealed class MigrateOutput(CliConsole console, bool json, int nameWidth)
     {
         if (json)
         {
-            console.Json(new
+            console.Json(new JsonObject
             {
-                type = "summary",
-                runId = summary.RunId,
-                dryRun,
-                total = summary.Total,
-                succeeded = summary.Succeeded,
-                failed = summary.Failed,
-                locked = summary.Locked,
-                blocked = summary.Blocked,
-                unreachable = summary.Unreachable,
-                skipped = summary.Skipped,
-                notStarted = summary.Skipped,
-                skippedLocked = summary.SkippedLocked,
-                verificationFailed = summary.VerificationFailed,
-                migrationsApplied = summary.MigrationsApplied,
-                undo = summary.IsUndo,
-                migrationsPlanned = planned,
-                cancelled = summary.Cancelled,
-                stoppedBy = summary.StoppedBy,
-                waves = summary.Waves.Select(w => new { name = w.Name, total = w.Total, succeeded = w.Succeeded, failed = w.Failed, verificationFailed = w.VerificationFailed, skippedLocked = w.SkippedLocked, notStarted = w.NotStarted, passed = w.Passed }).ToArray(),
-                failedTenants = summary.FailedTenants.Take(FailedTenantsShown).ToArray(),
-                failedTenantsNotShown = Math.Max(0, summary.FailedTenants.Length - FailedTenantsShown),
-                allSucceeded = summary.AllSucceeded,
-                durationMs = (long)summary.Duration.TotalMilliseconds,
-                alreadyDone,
+                ["type"] = "summary",
+                ["runId"] = summary.RunId,
+                ["dryRun"] = dryRun,
+                ["total"] = summary.Total,
+                ["succeeded"] = summary.Succeeded,
+                ["failed"] = summary.Failed,
+                ["locked"] = summary.Locked,
+                ["blocked"] = summary.Blocked,
+                ["unreachable"] = summary.Unreachable,
+                ["skipped"] = summary.Skipped,
+                ["notStarted"] = summary.Skipped,
+                ["skippedLocked"] = summary.SkippedLocked,
+                ["verificationFailed"] = summary.VerificationFailed,
+                ["migrationsApplied"] = summary.MigrationsApplied,
+                ["undo"] = summary.IsUndo,
+                ["migrationsPlanned"] = planned,
+                ["cancelled"] = summary.Cancelled,
+                ["stoppedBy"] = summary.StoppedBy.ToString(),
+                ["waves"] = JsonLines.Array(summary.Waves, w => new JsonObject { ["name"] = w.Name, ["total"] = w.Total, ["succeeded"] = w.Succeeded, ["failed"] = w.Failed, ["verificationFailed"] = w.VerificationFailed, ["skippedLocked"] = w.SkippedLocked, ["notStarted"] = w.NotStarted, ["passed"] = w.Passed }),
+                ["failedTenants"] = JsonLines.Strings(summary.FailedTenants.Take(FailedTenantsShown)),
+                ["failedTenantsNotShown"] = Math.Max(0, summary.FailedTenants.Length - FailedTenantsShown),
+                ["allSucceeded"] = summary.AllSucceeded,
+                ["durationMs"] = (long)summary.Duration.TotalMilliseconds,
+                ["alreadyDone"] = alreadyDone,
             });
             return;
         }
@@ -93,45 +94,45 @@ public sealed class MigrateOutput(CliConsole console, bool json, int nameWidth)
         }
     }
 
-    private static object ToJson(TenantMigrationResult r) => new
+    private static JsonObject ToJson(TenantMigrationResult r) => new()
     {
-        type = "result",
-        tenant = r.TenantName,
-        engine = r.Engine,
-        schema = r.Tenant.Schema,
-        succeeded = r.Succeeded,
-        skipped = r.Skipped,
-        wave = r.Wave,
-        stateBefore = r.StateBefore,
-        stateAfter = r.StateAfter,
-        versionBefore = r.VersionBefore,
-        versionAfter = r.VersionAfter,
-        applied = r.Applied.Select(m => Migration(m, planned: false)).ToArray(),
-        planned = r.Planned.Select(m => Migration(m, planned: true)).ToArray(),
-        error = r.Error is null ? null : new
+        ["type"] = "result",
+        ["tenant"] = r.TenantName,
+        ["engine"] = r.Engine.ToString(),
+        ["schema"] = r.Tenant.Schema,
+        ["succeeded"] = r.Succeeded,
+        ["skipped"] = r.Skipped,
+        ["wave"] = r.Wave,
+        ["stateBefore"] = r.StateBefore.ToString(),
+        ["stateAfter"] = r.StateAfter.ToString(),
+        ["versionBefore"] = r.VersionBefore,
+        ["versionAfter"] = r.VersionAfter,
+        ["applied"] = JsonLines.Array(r.Applied, m => Migration(m, planned: false)),
+        ["planned"] = JsonLines.Array(r.Planned, m => Migration(m, planned: true)),
+        ["error"] = r.Error is null ? null : new JsonObject
         {
-            errorId = r.Error.ErrorId,
-            message = r.Error.Message,
-            version = r.Error.Version,
-            script = r.Error.Script,
-            statement = r.Error.Statement,
-            statementsCompleted = r.Error.StatementsCompleted,
-            position = r.Error.Position,
-            sqlState = r.Error.SqlState,
+            ["errorId"] = r.Error.ErrorId,
+            ["message"] = r.Error.Message,
+            ["version"] = r.Error.Version,
+            ["script"] = r.Error.Script,
+            ["statement"] = r.Error.Statement,
+            ["statementsCompleted"] = r.Error.StatementsCompleted,
+            ["position"] = r.Error.Position,
+            ["sqlState"] = r.Error.SqlState,
         },
-        dryRun = r.DryRun,
-        durationMs = (long)r.Duration.TotalMilliseconds,
-        runId = r.RunId,
+        ["dryRun"] = r.DryRun,
+        ["durationMs"] = (long)r.Duration.TotalMilliseconds,
+        ["runId"] = r.RunId,
     };
 
     /// <summary>A planned migration has no journal state yet: it shows as "Planned", never as the default "Succeeded".</summary>
-    private static object Migration(AppliedMigration m, bool planned) => new
+    private static JsonObject Migration(AppliedMigration m, bool planned) => new()
     {
-        version = m.Version,
-        description = m.Description,
-        kind = m.Kind,
-        script = m.Script,
-        state = planned ? "Planned" : m.State.ToString(),
-        durationMs = (long)m.Duration.TotalMilliseconds,
+        ["version"] = m.Version,
+        ["description"] = m.Description,
+        ["kind"] = m.Kind.ToString(),
+        ["script"] = m.Script,
+        ["state"] = planned ? "Planned" : m.State.ToString(),
+        ["durationMs"] = (long)m.Duration.TotalMilliseconds,
     };
 }

@@ -24,7 +24,7 @@ if (parseResult.Action is ParseErrorAction || problems.Count > 0)
 {
     var console = CliConsole.ForProcess();
     var messages = problems.Select(message => CliConsole.RedactArguments(message, args)).ToList();
-    if (args.Contains("--json")) console.Json(new { type = "error", errorId = "InvalidArgument", message = string.Join(" ", messages), exitCode = ExitCodes.InvalidInput });
+    if (args.Contains("--json")) console.Json(JsonLines.Error("InvalidArgument", string.Join(" ", messages), ExitCodes.InvalidInput));
     foreach (var message in messages) console.Error($"error: {message}");
     Console.Error.WriteLine("Run 'tenantmigrations --help' for usage.");
     return ExitCodes.InvalidInput;

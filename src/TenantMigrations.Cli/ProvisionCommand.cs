@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using TenantMigrations.Engine.Commands;
 using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Tenants;
@@ -64,7 +65,7 @@ public static class ProvisionCommand
             var failed = results.Count(r => !r.Succeeded);
             if (json)
             {
-                console.Json(new { type = "summary", dryRun = dry, total = tenants.Count, created, fromTemplate = results.Count(r => r.Template is not null && r.Created), succeeded = results.Count(r => r.Succeeded), failed, migrationsApplied = results.Sum(r => r.Applied.Length) });
+                console.Json(new JsonObject { ["type"] = "summary", ["dryRun"] = dry, ["total"] = tenants.Count, ["created"] = created, ["fromTemplate"] = results.Count(r => r.Template is not null && r.Created), ["succeeded"] = results.Count(r => r.Succeeded), ["failed"] = failed, ["migrationsApplied"] = results.Sum(r => r.Applied.Length) });
             }
             else
             {
@@ -108,25 +109,25 @@ public static class ProvisionCommand
     {
         if (json)
         {
-            console.Json(new
+            console.Json(new JsonObject
             {
-                type = "result",
-                tenant = r.TenantName,
-                engine = r.Engine,
-                schema = r.Tenant.Schema,
-                created = r.Created,
-                template = r.Template,
-                succeeded = r.Succeeded,
-                stateBefore = r.StateBefore,
-                stateAfter = r.StateAfter,
-                versionBefore = r.VersionBefore,
-                versionAfter = r.VersionAfter,
-                applied = r.Applied.Select(m => m.Version ?? "R " + m.Description).ToArray(),
-                planned = r.Planned.Select(m => m.Version ?? "R " + m.Description).ToArray(),
-                error = r.Error is null ? null : new { errorId = r.Error.ErrorId, message = CliApp.OneLine(r.Error.Message) },
-                dryRun = r.DryRun,
-                durationMs = (long)r.Duration.TotalMilliseconds,
-                runId = r.RunId,
+                ["type"] = "result",
+                ["tenant"] = r.TenantName,
+                ["engine"] = r.Engine.ToString(),
+                ["schema"] = r.Tenant.Schema,
+                ["created"] = r.Created,
+                ["template"] = r.Template,
+                ["succeeded"] = r.Succeeded,
+                ["stateBefore"] = r.StateBefore.ToString(),
+                ["stateAfter"] = r.StateAfter.ToString(),
+                ["versionBefore"] = r.VersionBefore,
+                ["versionAfter"] = r.VersionAfter,
+                ["applied"] = JsonLines.Strings(r.Applied.Select(m => m.Version ?? "R " + m.Description)),
+                ["planned"] = JsonLines.Strings(r.Planned.Select(m => m.Version ?? "R " + m.Description)),
+                ["error"] = r.Error is null ? null : new JsonObject { ["errorId"] = r.Error.ErrorId, ["message"] = CliApp.OneLine(r.Error.Message) },
+                ["dryRun"] = r.DryRun,
+                ["durationMs"] = (long)r.Duration.TotalMilliseconds,
+                ["runId"] = r.RunId,
             });
             return;
         }

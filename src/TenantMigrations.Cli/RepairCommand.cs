@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using TenantMigrations.Engine.Commands;
 using JournalRepairCommand = TenantMigrations.Engine.Commands.RepairCommand;
 
@@ -45,7 +46,7 @@ public static class RepairCommand
             {
                 planned++;
                 var tenant = tenants.FirstOrDefault(t => TenantMigrationCommand.Target(t) == target);
-                if (json) console.Json(new { type = "plan", tenant = tenant?.Name ?? target, engine = tenant?.Engine, action });
+                if (json) console.Json(new JsonObject { ["type"] = "plan", ["tenant"] = tenant?.Name ?? target, ["engine"] = tenant?.Engine.ToString(), ["action"] = action });
                 else console.Out($"{tenant?.Name ?? target}: {action}");
                 return apply;
             });
@@ -57,7 +58,7 @@ public static class RepairCommand
             var failed = results.Count(r => r.Error is not null);
             if (json)
             {
-                console.Json(new { type = "summary", dryRun = !apply, tenants = tenants.Count, toRepair = planned, repaired = apply ? results.Count(r => r.Changed) : 0, failed, errors = host.ErrorCount });
+                console.Json(new JsonObject { ["type"] = "summary", ["dryRun"] = !apply, ["tenants"] = tenants.Count, ["toRepair"] = planned, ["repaired"] = apply ? results.Count(r => r.Changed) : 0, ["failed"] = failed, ["errors"] = host.ErrorCount });
             }
             else
             {
@@ -75,19 +76,19 @@ public static class RepairCommand
     {
         if (json)
         {
-            console.Json(new
+            console.Json(new JsonObject
             {
-                type = "repair",
-                tenant = result.TenantName,
-                engine = result.Engine,
-                stateBefore = result.StateBefore,
-                stateAfter = result.StateAfter,
-                changed = result.Changed,
-                removedFailed = result.RemovedFailed,
-                removedIncomplete = result.RemovedIncomplete,
-                realignedChecksums = result.RealignedChecksums,
-                missingFiles = result.MissingFiles,
-                error = result.Error is null ? null : new { errorId = result.Error.ErrorId, message = CliApp.OneLine(result.Error.Message) },
+                ["type"] = "repair",
+                ["tenant"] = result.TenantName,
+                ["engine"] = result.Engine.ToString(),
+                ["stateBefore"] = result.StateBefore.ToString(),
+                ["stateAfter"] = result.StateAfter.ToString(),
+                ["changed"] = result.Changed,
+                ["removedFailed"] = JsonLines.Strings(result.RemovedFailed),
+                ["removedIncomplete"] = JsonLines.Strings(result.RemovedIncomplete),
+                ["realignedChecksums"] = JsonLines.Strings(result.RealignedChecksums),
+                ["missingFiles"] = JsonLines.Strings(result.MissingFiles),
+                ["error"] = result.Error is null ? null : new JsonObject { ["errorId"] = result.Error.ErrorId, ["message"] = CliApp.OneLine(result.Error.Message) },
             });
             return;
         }

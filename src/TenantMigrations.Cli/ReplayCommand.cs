@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using TenantMigrations.Engine.Commands;
 using TenantMigrations.Engine.Execution;
 
@@ -70,21 +71,21 @@ public static class ReplayCommand
         var migrations = r.DryRun ? r.Planned : r.Applied;
         if (json)
         {
-            console.Json(new
+            console.Json(new JsonObject
             {
-                type = "replay",
-                from = source.Name,
-                tenant = r.TenantName,
-                engine = r.Engine,
-                succeeded = r.Succeeded,
-                dryRun = r.DryRun,
-                stateBefore = r.StateBefore,
-                stateAfter = r.StateAfter,
-                versionAfter = r.DryRun ? null : r.VersionAfter,
-                migrations = migrations.Select(m => new { version = m.Version, description = m.Description, kind = m.Kind, script = m.Script }).ToArray(),
-                error = r.Error is null ? null : new { errorId = r.Error.ErrorId, message = CliApp.OneLine(r.Error.Message), script = r.Error.Script },
-                durationMs = (long)r.Duration.TotalMilliseconds,
-                runId = r.RunId,
+                ["type"] = "replay",
+                ["from"] = source.Name,
+                ["tenant"] = r.TenantName,
+                ["engine"] = r.Engine.ToString(),
+                ["succeeded"] = r.Succeeded,
+                ["dryRun"] = r.DryRun,
+                ["stateBefore"] = r.StateBefore.ToString(),
+                ["stateAfter"] = r.StateAfter.ToString(),
+                ["versionAfter"] = r.DryRun ? null : r.VersionAfter,
+                ["migrations"] = JsonLines.Array(migrations, m => new JsonObject { ["version"] = m.Version, ["description"] = m.Description, ["kind"] = m.Kind.ToString(), ["script"] = m.Script }),
+                ["error"] = r.Error is null ? null : new JsonObject { ["errorId"] = r.Error.ErrorId, ["message"] = CliApp.OneLine(r.Error.Message), ["script"] = r.Error.Script },
+                ["durationMs"] = (long)r.Duration.TotalMilliseconds,
+                ["runId"] = r.RunId,
             });
             return;
         }

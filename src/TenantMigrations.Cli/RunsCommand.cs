@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using TenantMigrations.Engine.Rollouts.RunRecords;
 
 namespace TenantMigrations.Cli;
@@ -81,44 +82,44 @@ public static class RunsCommand
         }
     }
 
-    private static object ToJson(TenantMigrationRun run, bool details) => new
+    private static JsonObject ToJson(TenantMigrationRun run, bool details) => new()
     {
-        type = "run",
-        runId = run.RunId,
-        startedAt = run.StartedAt,
-        finishedAt = run.FinishedAt,
-        complete = run.Complete,
-        total = run.TenantCount,
-        done = run.Done,
-        failed = run.Failed,
-        left = run.Left,
-        migrationsApplied = run.MigrationsApplied,
-        resumes = run.Resumes,
-        durationMs = (long)run.Duration.TotalMilliseconds,
-        toolVersion = run.ToolVersion,
-        migrationsFolder = run.MigrationsFolder,
-        options = run.Options,
-        path = run.Path,
-        waves = details ? run.Waves.Select(w => new { name = w.Name, done = w.Done, succeeded = w.Succeeded, failed = w.Failed }).ToArray() : null,
-        failures = details ? run.Failures.Select(Outcome).ToArray() : null,
-        tenantsLeft = details ? run.TenantsLeft : null,
-        tenants = details ? run.Tenants.Select(Outcome).ToArray() : null,
+        ["type"] = "run",
+        ["runId"] = run.RunId,
+        ["startedAt"] = run.StartedAt,
+        ["finishedAt"] = run.FinishedAt,
+        ["complete"] = run.Complete,
+        ["total"] = run.TenantCount,
+        ["done"] = run.Done,
+        ["failed"] = run.Failed,
+        ["left"] = run.Left,
+        ["migrationsApplied"] = run.MigrationsApplied,
+        ["resumes"] = run.Resumes,
+        ["durationMs"] = (long)run.Duration.TotalMilliseconds,
+        ["toolVersion"] = run.ToolVersion,
+        ["migrationsFolder"] = run.MigrationsFolder,
+        ["options"] = new JsonObject(run.Options.Select(o => KeyValuePair.Create(o.Key, (JsonNode?)o.Value))),
+        ["path"] = run.Path,
+        ["waves"] = details ? JsonLines.Array(run.Waves, w => new JsonObject { ["name"] = w.Name, ["done"] = w.Done, ["succeeded"] = w.Succeeded, ["failed"] = w.Failed }) : null,
+        ["failures"] = details ? JsonLines.Array(run.Failures, Outcome) : null,
+        ["tenantsLeft"] = details ? JsonLines.Strings(run.TenantsLeft) : null,
+        ["tenants"] = details ? JsonLines.Array(run.Tenants, Outcome) : null,
     };
 
-    private static object Outcome(TenantRunOutcome t) => new
+    private static JsonObject Outcome(TenantRunOutcome t) => new()
     {
-        tenant = t.TenantName,
-        engine = t.Engine,
-        outcome = t.Result,
-        stateAfter = t.StateAfter,
-        versionBefore = t.VersionBefore,
-        versionAfter = t.VersionAfter,
-        applied = t.Applied,
-        errorId = t.ErrorId,
-        wave = t.Wave,
-        error = t.ErrorMessage,
-        durationMs = (long)t.Duration.TotalMilliseconds,
-        finishedAt = t.FinishedAt,
+        ["tenant"] = t.TenantName,
+        ["engine"] = t.Engine.ToString(),
+        ["outcome"] = t.Result.ToString(),
+        ["stateAfter"] = t.StateAfter.ToString(),
+        ["versionBefore"] = t.VersionBefore,
+        ["versionAfter"] = t.VersionAfter,
+        ["applied"] = JsonLines.Strings(t.Applied),
+        ["errorId"] = t.ErrorId,
+        ["wave"] = t.Wave,
+        ["error"] = t.ErrorMessage,
+        ["durationMs"] = (long)t.Duration.TotalMilliseconds,
+        ["finishedAt"] = t.FinishedAt,
     };
 
     private static string Finished(TenantMigrationRun run) => run.Complete && run.FinishedAt is { } finished ? Time(finished) : "incomplete";

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using TenantMigrations.Engine.Commands;
 using TenantMigrations.Engine.Execution;
 
@@ -35,37 +36,49 @@ public static class StatusCommand
         return command;
     }
 
-    private static object ToJson(TenantMigrationStatus s) => new
+    private static JsonObject ToJson(TenantMigrationStatus s) => new()
     {
-        type = "status",
-        tenant = s.TenantName,
-        engine = s.Engine,
-        schema = s.Tenant.Schema,
-        state = s.State,
-        currentVersion = s.CurrentVersion,
-        pendingCount = s.PendingCount,
-        pending = s.Pending,
-        failed = s.Failed,
-        drift = s.Drift,
-        outOfOrder = s.OutOfOrder,
-        incomplete = s.Incomplete,
-        lastAppliedAt = s.LastAppliedAt,
-        message = s.Message,
+        ["type"] = "status",
+        ["tenant"] = s.TenantName,
+        ["engine"] = s.Engine.ToString(),
+        ["schema"] = s.Tenant.Schema,
+        ["state"] = s.State.ToString(),
+        ["currentVersion"] = s.CurrentVersion,
+        ["pendingCount"] = s.PendingCount,
+        ["pending"] = JsonLines.Strings(s.Pending),
+        ["failed"] = JsonLines.Strings(s.Failed),
+        ["drift"] = JsonLines.Strings(s.Drift),
+        ["outOfOrder"] = JsonLines.Strings(s.OutOfOrder),
+        ["incomplete"] = JsonLines.Strings(s.Incomplete),
+        ["lastAppliedAt"] = s.LastAppliedAt,
+        ["message"] = s.Message,
     };
 
     /// <summary>The fleet in one line: the counts per state and the version cohorts, as the table's footer has them.</summary>
-    private static object SummaryJson(IReadOnlyList<TenantMigrationStatus> statuses) => new
+    private static JsonObject SummaryJson(IReadOnlyList<TenantMigrationStatus> statuses) => new()
     {
-        type = "summary",
-        total = statuses.Count,
-        states = Enum.GetValues<TenantState>().Where(state => statuses.Any(s => s.State == state)).ToDictionary(state => state.ToString(), state => statuses.Count(s => s.State == state)),
-        cohorts = FleetCohorts.Of(statuses).Select(c => new
+        ["type"] = "summary",
+        ["total"] = statuses.Count,
+        ["states"] = StateCounts(state => statuses.Count(s => s.State == state)),
+        ["cohorts"] = JsonLines.Array(FleetCohorts.Of(statuses), c => new JsonObject
         {
-            version = c.Version,
-            count = c.Count,
-            states = Enum.GetValues<TenantState>().Where(state => CountOf(c, state) > 0).ToDictionary(state => state.ToString(), state => CountOf(c, state)),
-        }).ToArray(),
+            ["version"] = c.Version,
+            ["count"] = c.Count,
+            ["states"] = StateCounts(state => CountOf(c, state)),
+        }),
     };
+
+    /// <summary>{"UpToDate":3,"Locked":1}: the states with at least one tenant, in the enum's order.</summary>
+    private static JsonObject StateCounts(Func<TenantState, int> countOf)
+    {
+        var counts = new JsonObject();
+        foreach (var state in Enum.GetValues<TenantState>())
+        {
+            var count = countOf(state);
+            if (count > 0) counts[state.ToString()] = count;
+        }
+        return counts;
+    }
 
     private static int CountOf(TenantVersionCohort cohort, TenantState state) => state switch
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Commands;
 
@@ -32,7 +33,7 @@ public static class ValidateCommand
             if (json)
             {
                 foreach (var result in results) console.Json(ToJson(result));
-                console.Json(new { type = "summary", total = results.Count, passed = results.Count(r => r.Passed), failed = results.Count(r => !r.Passed), errors = host.ErrorCount });
+                console.Json(new JsonObject { ["type"] = "summary", ["total"] = results.Count, ["passed"] = results.Count(r => r.Passed), ["failed"] = results.Count(r => !r.Passed), ["errors"] = host.ErrorCount });
             }
             else
             {
@@ -43,15 +44,15 @@ public static class ValidateCommand
         return command;
     }
 
-    private static object ToJson(TenantMigrationTestResult result) => new
+    private static JsonObject ToJson(TenantMigrationTestResult result) => new()
     {
-        type = "validate",
-        tenant = result.TenantName,
-        engine = result.Engine,
-        state = result.State,
-        passed = result.Passed,
-        pendingCount = result.PendingCount,
-        problems = result.Problems.Select(CliApp.OneLine).ToArray(),
+        ["type"] = "validate",
+        ["tenant"] = result.TenantName,
+        ["engine"] = result.Engine.ToString(),
+        ["state"] = result.State.ToString(),
+        ["passed"] = result.Passed,
+        ["pendingCount"] = result.PendingCount,
+        ["problems"] = JsonLines.Strings(result.Problems.Select(CliApp.OneLine)),
     };
 
     private static readonly string[] Header = ["TENANT", "ENGINE", "STATE", "PENDING", "RESULT", "PROBLEMS"];
