@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# bench/count-round-trips.sh CLI_DLL [N]: statements, round trips and commits per tenant of a fresh and a no-op migrate
+# bench/count-round-trips.sh CLI [N]: statements, round trips and commits per tenant of a fresh and a no-op migrate
 # of N (default 20) PostgreSQL schemas, counted without timing: statements from log_statement=all, commits from
-# pg_stat_database, round trips as the client's socket sends (strace). CLI_DLL is a published tenantmigrations.dll.
+# pg_stat_database, round trips as the client's socket sends (strace). CLI is a published tenantmigrations (the
+# Native AOT executable) or tenantmigrations.dll.
 set -euo pipefail
-CLI=${1:?usage: bench/count-round-trips.sh path/to/tenantmigrations.dll [N]}
+CLI=${1:?usage: bench/count-round-trips.sh path/to/tenantmigrations[.dll] [N]}
+RUN_CLI=("$CLI")
+[[ "$CLI" == *.dll ]] && RUN_CLI=(dotnet "$CLI")
 N=${2:-20}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
@@ -30,7 +33,7 @@ count() {
   local commits_before lines_before
   commits_before=$("${PSQL[@]}" -d postgres -c "SELECT xact_commit FROM pg_stat_database WHERE datname = 'fleet'")
   lines_before=$(wc -l < "$W/log")
-  strace -f -qq -e trace=sendto,sendmsg -o "$W/strace.txt" dotnet "$CLI" "$@" > /dev/null 2>&1 || true
+  strace -f -qq -e trace=sendto,sendmsg -o "$W/strace.txt" "${RUN_CLI[@]}" "$@" > /dev/null 2>&1 || true
   sleep 1
   local commits statements sends
   commits=$(( $("${PSQL[@]}" -d postgres -c "SELECT xact_commit FROM pg_stat_database WHERE datname = 'fleet'") - commits_before ))

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # bench/profile.sh COMMAND...: where one run of the CLI spends its CPU, sampled by perf (CPU time, not waiting).
 # Prints the share of the runtime (libcoreclr), the JIT, the kernel, libc and managed code, then the heaviest methods of
-# our own code, Npgsql, Polly and System.Text.Json by inclusive share. Managed frames are named through the runtime's
-# perf map; ReadyToRun code has no names there, so JIT=1 runs the process without its ReadyToRun code (the JIT's share
-# then grows, the methods' shares are the point). Needs perf (linux-perf) and permission to use it.
+# our own code, Npgsql, Polly and System.Text.Json by inclusive share. The Native AOT build (bench/run.sh's) names its
+# methods through its symbols (tenantmigrations.dbg beside it), as Assembly_Namespace_Type__Method. A JIT build
+# (tenantmigrations.dll) names them through the runtime's perf map; ReadyToRun code has no names there, so JIT=1 runs
+# it without its ReadyToRun code (the JIT's share then grows, the methods' shares are the point). Needs perf
+# (linux-perf) and permission to use it.
 # Example: bench/profile.sh /tmp/cli/tenantmigrations status --pg "Host=...;Database=fleet" --schema-like 't\_%' --migrations bench/migrations
 set -euo pipefail
 (($#)) || { echo "usage: bench/profile.sh COMMAND..." >&2; exit 2; }
@@ -22,7 +24,7 @@ perf report -i "$W/perf.data" --no-children --sort dso -g none 2>/dev/null | gre
 echo
 echo "Heaviest methods (inclusive share of the samples):"
 perf report -i "$W/perf.data" --children --sort sym -g none 2>/dev/null | grep -v '^#' | grep -v '^$' \
-  | grep -E '\[(TenantMigrations[.A-Za-z]*|tenantmigrations|Npgsql|Polly.Core|System.Text.Json)\]' \
+  | grep -E '\[(TenantMigrations[.A-Za-z]*|tenantmigrations|Npgsql|Polly.Core|System.Text.Json)\]|\] (TenantMigrations|Npgsql|Polly_Core|System_Text_Json)_' \
   | grep -v -E 'MoveNext|ExecutionContextCallback|b__|::Start\(|<Main>' \
   | sed -E 's/\[(QuickJitted|OptimizedTier1|Optimized|Tier0|Tier1)\]//g; s/(class|valuetype|instance) //g; s/\[System\.[A-Za-z.]+\]//g' \
   | cut -c1-170 | head -${TOP:-30}

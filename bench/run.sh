@@ -56,7 +56,7 @@ timed() {
 CLI_DIR=${BENCH_CLI:-$W/cli}
 if [[ -z "${BENCH_CLI:-}" ]]; then
   log "building the Release CLI"
-  dotnet publish "$ROOT/src/TenantMigrations.Cli" -c Release -f net10.0 -r linux-x64 --self-contained false -o "$CLI_DIR" -nologo -v q > "$W/publish.log" 2>&1 || { tail -20 "$W/publish.log" >&2; exit 1; }
+  dotnet publish "$ROOT/src/TenantMigrations.Cli" -c Release -f net10.0 -r linux-x64 -o "$CLI_DIR" -nologo -v q > "$W/publish.log" 2>&1 || { tail -20 "$W/publish.log" >&2; exit 1; }
 fi
 OURS=("$CLI_DIR/tenantmigrations")
 [[ -x "${OURS[0]}" ]] || OURS=(dotnet "$CLI_DIR/tenantmigrations.dll")

@@ -23,10 +23,15 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
     public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
 }
 
-/// <summary>Runs the built CLI as a real process: dotnet tenantmigrations.dll ...</summary>
+/// <summary>
+/// Runs the built CLI as a real process: dotnet tenantmigrations.dll ..., or the executable that TM_TEST_CLI names
+/// (tests/run.sh sets it to the Native AOT build, so the suite runs once on each).
+/// </summary>
 public static class CliRunner
 {
-    public static readonly string DllPath = FindDll();
+    private static readonly string? Executable = Environment.GetEnvironmentVariable("TM_TEST_CLI") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
+
+    private static readonly Lazy<string> DllPath = new(FindDll);
 
     public static async Task<CliResult> RunAsync(string workingDirectory, params string[] args)
     {
@@ -45,7 +50,7 @@ public static class CliRunner
 
     public static Process Start(string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(Executable ?? "dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -54,7 +59,7 @@ public static class CliRunner
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        start.ArgumentList.Add(DllPath);
+        if (Executable is null) start.ArgumentList.Add(DllPath.Value);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         // Run records stay in the test's own folder, not in the user's state folder.

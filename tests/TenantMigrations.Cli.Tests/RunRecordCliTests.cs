@@ -128,20 +128,8 @@ public sealed class RunRecordCliTests(PostgresFixture pg) : IClassFixture<Postgr
         Assert.Equal(["start", "tenant", "tenant", "summary"], record.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("type").GetString()));
     }
 
-    private System.Diagnostics.Process StartWithRunStore(params string[] args)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = temp.Path,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(CliRunner.DllPath);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        start.Environment["TENANTMIGRATIONS_RUN_STORE"] = temp.Combine("env-runs");
-        return System.Diagnostics.Process.Start(start)!;
-    }
+    private System.Diagnostics.Process StartWithRunStore(params string[] args) =>
+        CliRunner.Start(temp.Path, new Dictionary<string, string?> { ["TENANTMIGRATIONS_RUN_STORE"] = temp.Combine("env-runs") }, args);
 
     /// <summary>Polls the run store until the one record holds this many finished tenants.</summary>
     private async Task<string> WaitForTenantLinesAsync(int count)
