@@ -270,6 +270,13 @@ public sealed class PostgresDatabaseFleetTests(PostgresFixture postgres) : Fleet
     protected override string SlowStatement() => "SELECT pg_sleep(2)";
 
     protected override Tenant UnreachableTenant() => helpers.Unreachable();
+
+    /// <summary>The helpers are a test class of their own, with a temp folder of their own to remove.</summary>
+    public override void Dispose()
+    {
+        helpers.Dispose();
+        base.Dispose();
+    }
 }
 
 /// <summary>Statements the driver must send as written: a BEGIN ATOMIC body holds semicolons that are not statement ends.</summary>
