@@ -40,7 +40,10 @@ internal sealed class ServerSession
         var host = settings.Server;
         var port = (int)settings.Port;
 
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        // A fixed 1 MB receive buffer: with the kernel's starting size, batched journal reads on parallel connections
+        // closed the receive window while the client was busy, and the server's sending then stalled for about 200 ms
+        // (a TCP retransmission timeout). Status of 500 databases took 0.33 s with that stall and 0.13 s without it.
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveBufferSize = 1 << 20 };
         try
         {
             try
