@@ -43,6 +43,9 @@ public sealed class MySqlConnectionStringBuilder : DbConnectionStringBuilder
         }
     }
 
+    /// <summary>Whether the builder knows the keyword (or one of its aliases), whether or not it is set.</summary>
+    public static bool IsKeyword(string keyword) => CanonicalKeys.ContainsKey(keyword.Trim());
+
     public override bool ContainsKey(string keyword) => CanonicalKeys.TryGetValue(keyword, out var key) && base.ContainsKey(key);
 
     public override bool Remove(string keyword) => CanonicalKeys.TryGetValue(keyword, out var key) && base.Remove(key);

@@ -63,17 +63,7 @@ public static class ConnectionStringCheck
     private static bool IsKnownKey(DbConnectionStringBuilder? keywords, string key)
     {
         if (key.Length == 0) return false;
-        if (keywords is not null) return keywords.ContainsKey(key);
-        try
-        {
-            // Our MySQL builder answers ContainsKey only for keys that are set; setting null checks the keyword alone.
-            new MySql.MySqlConnectionStringBuilder()[key] = null;
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
+        return keywords is not null ? keywords.ContainsKey(key) : MySql.MySqlConnectionStringBuilder.IsKeyword(key);
     }
 
     private static bool Accepts(DatabaseEngine engine, ConnectionStringSegment segment)
