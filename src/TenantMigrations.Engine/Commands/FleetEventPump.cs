@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using TenantMigrations.Engine.Execution;
 
 namespace TenantMigrations.Engine.Commands;
@@ -7,11 +6,14 @@ namespace TenantMigrations.Engine.Commands;
 /// Runs engine work on the thread pool and hands its events to the calling (pipeline) thread as they are posted.
 /// Unlike an awaited channel read, the blocked consumer is woken directly by the posting worker, so events are not
 /// delayed when the workers keep every thread-pool thread busy (measured: about 1 s per event with 2 cores and
-/// synchronous SQLite work).
+/// synchronous SQLite work). The consumer waits on a monitor, which does not spin: a BlockingCollection's semaphore
+/// spun and yielded before every wait, 165,000 sched_yield calls and a fifth of the client's CPU in a fresh migrate of
+/// 500 MariaDB databases.
 /// </summary>
 public sealed class FleetEventPump<TResult> : IFleetSink, IDisposable
 {
-    private readonly BlockingCollection<FleetEvent> events = new();
+    private readonly Queue<FleetEvent> events = new();
+    private bool workEnded;
     private readonly CancellationTokenSource cancellation;
     private readonly Task<TResult> work;
 
@@ -26,25 +28,48 @@ public sealed class FleetEventPump<TResult> : IFleetSink, IDisposable
             }
             finally
             {
-                events.CompleteAdding();
+                lock (events)
+                {
+                    workEnded = true;
+                    Monitor.Pulse(events);
+                }
             }
         });
     }
 
     public void Post(FleetEvent fleetEvent)
     {
-        try
-        {
-            events.Add(fleetEvent);
-        }
-        catch (InvalidOperationException)
+        lock (events)
         {
             // Posted after the work ended (a late log line): nobody is listening any more.
+            if (workEnded) return;
+            events.Enqueue(fleetEvent);
+            if (events.Count == 1) Monitor.Pulse(events);
         }
     }
 
     /// <summary>Blocks the calling thread and yields events as they arrive, until the work ends.</summary>
-    public IEnumerable<FleetEvent> ConsumeEvents() => events.GetConsumingEnumerable();
+    public IEnumerable<FleetEvent> ConsumeEvents()
+    {
+        var taken = new List<FleetEvent>();
+        while (TakeAll(taken))
+        {
+            foreach (var fleetEvent in taken) yield return fleetEvent;
+            taken.Clear();
+        }
+    }
+
+    /// <summary>Waits until events are queued or the work has ended, and takes every queued event; false when none are left.</summary>
+    private bool TakeAll(List<FleetEvent> taken)
+    {
+        lock (events)
+        {
+            while (events.Count == 0 && !workEnded) Monitor.Wait(events);
+            taken.AddRange(events);
+            events.Clear();
+            return taken.Count > 0;
+        }
+    }
 
     /// <summary>The work's result once <see cref="ConsumeEvents"/> has finished; rethrows the work's exception.</summary>
     public TResult Result => work.GetAwaiter().GetResult();
@@ -61,6 +86,5 @@ public sealed class FleetEventPump<TResult> : IFleetSink, IDisposable
             // The work's failure was already reported through Result, or the caller is unwinding from its own error.
         }
         cancellation.Dispose();
-        events.Dispose();
     }
 }
