@@ -94,6 +94,40 @@ public sealed class PostgresRunnerVisibilityTests(PostgresFixture postgres) : ID
     }
 
     [Fact]
+    public async Task Each_tenant_database_gets_one_session_per_migrate_whether_it_has_work_or_not()
+    {
+        var set = StandardMigrations();
+        var databases = new List<string>();
+        for (var i = 0; i < 3; i++) databases.Add(await postgres.NewDatabaseAsync());
+        var port = new NpgsqlConnectionStringBuilder(databases[0]).Port;
+        var migrator = new FleetMigrator();
+
+        async Task<(int Connections, MigrationRunSummary Summary)> MigrateThroughProxyAsync()
+        {
+            await using var proxy = new ConnectionCountingProxy(port);
+            var tenants = databases.Select((database, i) => new Tenant
+            {
+                Name = $"d{i + 1}",
+                Engine = DatabaseEngine.Postgres,
+                ConnectionString = new NpgsqlConnectionStringBuilder(database) { Port = proxy.Port }.ConnectionString,
+            }).ToList();
+            var summary = await migrator.MigrateAsync(tenants, set, new MigrateOptions { CreateMissing = true }, new RecordingSink());
+            return (proxy.Connections, summary);
+        }
+
+        // A batched read first would be a session of its own for each database, and a second one to migrate it.
+        var fresh = await MigrateThroughProxyAsync();
+        Assert.Equal((3, 3, 9), (fresh.Connections, fresh.Summary.Succeeded, fresh.Summary.MigrationsApplied));
+        var noOp = await MigrateThroughProxyAsync();
+        Assert.Equal((3, 3, 0), (noOp.Connections, noOp.Summary.Succeeded, noOp.Summary.MigrationsApplied));
+        foreach (var database in databases)
+        {
+            var name = new NpgsqlConnectionStringBuilder(database).Database!;
+            Assert.Equal("3", await postgres.Server.ExecuteAsync($"SELECT count(*) FROM public.{Journal} WHERE state = 'succeeded'", name));
+        }
+    }
+
+    [Fact]
     public async Task A_locked_tenant_names_the_application_host_backend_and_run_that_hold_it()
     {
         var set = StandardMigrations();

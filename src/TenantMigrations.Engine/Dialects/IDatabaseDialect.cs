@@ -64,6 +64,13 @@ public interface IDatabaseDialect
     string StatusBatchKey(Tenant tenant);
 
     /// <summary>
+    /// Whether a session of its own costs the server more than the tenant lock does. Then a migrate does not read the
+    /// journal of a tenant that is alone in its batch before migrating it: for a tenant with work, that read would be
+    /// a second session.
+    /// </summary>
+    bool SessionsCostMoreThanLocks { get; }
+
+    /// <summary>
     /// Reads the journals of tenants that share a batch key in as few round trips as the engine allows.
     /// A tenant missing from the result could not be read; the exception says why.
     /// </summary>

@@ -21,7 +21,14 @@ internal static class SettledTenants
     /// </summary>
     public static async Task<IReadOnlyDictionary<Tenant, TenantMigrationResult>> ReadAsync(DialectRegistry dialects, IReadOnlyList<Tenant> tenants, MigrationSet set, MigrateOptions options, IFleetSink sink, CancellationToken cancellationToken)
     {
-        var readable = tenants.Where(t => dialects.Supports(t.Engine) && TenantChecks.Problem(dialects.For(t.Engine), t) is null).ToList();
+        // A tenant alone in its batch on an engine whose sessions cost more than its lock goes the one-by-one way at once:
+        // read first, a tenant with work would take two sessions (a fresh migrate of 50 databases opened 100).
+        var readable = tenants
+            .Where(t => dialects.Supports(t.Engine) && TenantChecks.Problem(dialects.For(t.Engine), t) is null)
+            .GroupBy(t => (t.Engine, Key: dialects.For(t.Engine).StatusBatchKey(t)))
+            .Where(batch => batch.Count() > 1 || !dialects.For(batch.Key.Engine).SessionsCostMoreThanLocks)
+            .SelectMany(batch => batch)
+            .ToList();
         var settled = new ConcurrentDictionary<Tenant, TenantMigrationResult>();
         // No retries here: a batch that cannot be read only sends its tenants down the one-by-one path, which retries.
         var readOptions = options with { MaxAttempts = 1 };

@@ -161,6 +161,9 @@ public sealed class MySqlDialect : IDatabaseDialect
     /// <summary>Tenants on the same server with the same credentials share one connection and one batched read.</summary>
     public string StatusBatchKey(Tenant tenant) => ServerConnectionString(tenant, new());
 
+    /// <summary>A session is a handshake and a login; the lock rides in the session's first round trip.</summary>
+    public bool SessionsCostMoreThanLocks => true;
+
     private static string ServerConnectionString(Tenant tenant, ConnectionLimits limits)
     {
         var builder = new MySqlConnectionStringBuilder { ConnectionString = tenant.GetConnectionString() };

@@ -191,6 +191,9 @@ public sealed class SqliteDialect : IDatabaseDialect
 
     public string StatusBatchKey(Tenant tenant) => DatabasePath(tenant);
 
+    /// <summary>Opening a file to read is cheap, and the lock creates and writes a file of its own: an up-to-date tenant is better read without it.</summary>
+    public bool SessionsCostMoreThanLocks => false;
+
     /// <summary>
     /// A tenant whose lock is held is read without waiting: a migration's write transaction would otherwise keep the
     /// reader busy-waiting until it commits, and report a state that is already stale.
