@@ -9,6 +9,10 @@ namespace TenantMigrations.Engine.Execution;
 /// </summary>
 internal static class JournalBatches
 {
+    /// <summary>Tenants with the same key are read together: the same engine and the same dialect batch key.</summary>
+    public static (DatabaseEngine Engine, string Key) KeyOf(DialectRegistry dialects, Tenant tenant) =>
+        (tenant.Engine, dialects.For(tenant.Engine).StatusBatchKey(tenant));
+
     /// <summary>
     /// Calls <paramref name="onRead"/> once per tenant, from the worker that read its batch. A batch that cannot be
     /// read gives each of its tenants an Unreachable snapshot. The tenants must have passed <see cref="TenantChecks"/>.
@@ -24,7 +28,7 @@ internal static class JournalBatches
         // 500 a chunk: a chunk's journals are all held until it is read whole (10,000 schemas in 4 chunks peaked 60 MB higher).
         var batches = tenants
             .Where(t => t.CredentialProblem is null)
-            .GroupBy(t => (t.Engine, Key: dialects.For(t.Engine).StatusBatchKey(t)))
+            .GroupBy(t => KeyOf(dialects, t))
             .SelectMany(g => g.Chunk(Math.Clamp((g.Count() + throttleLimit - 1) / Math.Max(1, throttleLimit), 50, 500)))
             .ToList();
         await FleetWorkers.ForEachAsync(batches, throttleLimit, async (batch, token) =>

@@ -25,7 +25,7 @@ internal static class SettledTenants
         // read first, a tenant with work would take two sessions (a fresh migrate of 50 databases opened 100).
         var readable = tenants
             .Where(t => dialects.Supports(t.Engine) && TenantChecks.Problem(dialects.For(t.Engine), t) is null)
-            .GroupBy(t => (t.Engine, Key: dialects.For(t.Engine).StatusBatchKey(t)))
+            .GroupBy(t => JournalBatches.KeyOf(dialects, t))
             .Where(batch => batch.Count() > 1 || !dialects.For(batch.Key.Engine).SessionsCostMoreThanLocks)
             .SelectMany(batch => batch)
             .ToList();

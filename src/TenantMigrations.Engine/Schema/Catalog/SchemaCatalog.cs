@@ -27,7 +27,7 @@ public sealed class SchemaCatalog(DialectRegistry? dialects = null)
     public async Task<IReadOnlyDictionary<Tenant, CatalogRead>> ReadAsync(IReadOnlyList<Tenant> tenants, string journalTable, MigrateOptions options, IFleetSink sink, int throttleLimit, CancellationToken cancellationToken)
     {
         var excluded = ToolTables.For(journalTable);
-        var groups = tenants.GroupBy(t => (t.Engine, Key: dialects.For(t.Engine).StatusBatchKey(t))).Select(g => g.ToList()).ToList();
+        var groups = tenants.GroupBy(t => Execution.JournalBatches.KeyOf(dialects, t)).Select(g => g.ToList()).ToList();
         var reads = new ConcurrentDictionary<Tenant, CatalogRead>();
         await FleetWorkers.ForEachAsync(groups, throttleLimit, async (batch, token) =>
         {
