@@ -284,6 +284,7 @@ public abstract partial class FleetScenarios : IDisposable
         var options = new MigrateOptions { CreateMissing = true, LockTimeout = TimeSpan.FromMilliseconds(300) };
 
         var first = MigrateAsync(tenants, options);
+        await WaitUntilLockedAsync(tenants, first);
         var second = MigrateAsync(tenants, options);
         var results = (await Task.WhenAll(first, second)).SelectMany(r => r.Results).ToList();
 
@@ -291,6 +292,21 @@ public abstract partial class FleetScenarios : IDisposable
         var locked = Assert.Single(results, r => r.StateAfter == TenantState.Locked);
         Assert.Equal(ErrorIds.TenantLocked, locked.Error!.ErrorId);
         Assert.Single(await JournalAsync(tenants[0]));
+    }
+
+    /// <summary>
+    /// Waits until a running migrate holds the tenants' lock, so that a second runner started now meets the lock
+    /// however late the loaded machine schedules it.
+    /// </summary>
+    private async Task WaitUntilLockedAsync(IReadOnlyList<Tenant> tenants, Task running)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while ((await StatusAsync(tenants)).Any(s => s.State != TenantState.Locked))
+        {
+            Assert.False(running.IsCompleted, "the first runner ended before its lock was ever seen");
+            Assert.True(DateTime.UtcNow < deadline, "the first runner never took the lock");
+            await Task.Delay(20);
+        }
     }
 
     /// <summary>A statement that takes a couple of seconds on this engine.</summary>
