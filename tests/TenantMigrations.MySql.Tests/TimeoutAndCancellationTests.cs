@@ -67,7 +67,16 @@ public sealed class TimeoutAndCancellationTests(MariaDbFixture fixture)
         await using var connection = await fixture.OpenConnectionAsync();
         await using var command = new MySqlCommand("SELECT SLEEP(5)", connection);
         var running = command.ExecuteScalarAsync();
-        await Task.Delay(300);
+        await using (var watcher = await fixture.OpenConnectionAsync())
+        {
+            // A cancel sent before the query reaches the server has nothing to interrupt: wait until it runs there.
+            var deadline = DateTime.UtcNow.AddSeconds(4);
+            while (Convert.ToInt64(watcher.Scalar($"SELECT count(*) FROM information_schema.processlist WHERE id = {connection.ServerThreadId} AND info = 'SELECT SLEEP(5)'")) == 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the query never reached the server");
+                await Task.Delay(20);
+            }
+        }
         command.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
         Assert.Equal(2L, Convert.ToInt64(connection.Scalar("SELECT 2")));
