@@ -17,20 +17,26 @@ internal static class JournalBatches
     /// Calls <paramref name="onRead"/> once per tenant, from the worker that read its batch. A batch that cannot be
     /// read gives each of its tenants an Unreachable snapshot. The tenants must have passed <see cref="TenantChecks"/>.
     /// </summary>
-    public static async Task ReadAsync(DialectRegistry dialects, IReadOnlyList<Tenant> tenants, string journalTable, MigrateOptions options, IFleetSink sink, int throttleLimit, Action<Tenant, JournalSnapshot, IDatabaseDialect> onRead, CancellationToken cancellationToken)
+    public static Task ReadAsync(DialectRegistry dialects, IReadOnlyList<Tenant> tenants, string journalTable, MigrateOptions options, IFleetSink sink, int throttleLimit, Action<Tenant, JournalSnapshot, IDatabaseDialect> onRead, CancellationToken cancellationToken) =>
+        ReadAsync(dialects, tenants.GroupBy(t => KeyOf(dialects, t)), journalTable, options, sink, throttleLimit, onRead, cancellationToken);
+
+    /// <summary>As above, for tenants the caller has already grouped by <see cref="KeyOf"/>.</summary>
+    public static async Task ReadAsync(DialectRegistry dialects, IEnumerable<IEnumerable<Tenant>> groups, string journalTable, MigrateOptions options, IFleetSink sink, int throttleLimit, Action<Tenant, JournalSnapshot, IDatabaseDialect> onRead, CancellationToken cancellationToken)
     {
-        // A tenant whose password is unavailable must not ride on a batch opened with another tenant's credentials.
-        foreach (var tenant in tenants.Where(t => t.CredentialProblem is not null))
+        var batches = new List<Tenant[]>();
+        foreach (var group in groups)
         {
-            onRead(tenant, JournalSnapshot.Unreachable(new Tenants.TenantSecretUnavailableException(tenant.Name, tenant.CredentialProblem!).Message), dialects.For(tenant.Engine));
+            var readable = new List<Tenant>();
+            foreach (var tenant in group)
+            {
+                // A tenant whose password is unavailable must not ride on a batch opened with another tenant's credentials.
+                if (tenant.CredentialProblem is null) readable.Add(tenant);
+                else onRead(tenant, JournalSnapshot.Unreachable(new Tenants.TenantSecretUnavailableException(tenant.Name, tenant.CredentialProblem).Message), dialects.For(tenant.Engine));
+            }
+            // Chunks of one database's tenants are read on parallel connections: one huge batch would use one core. At most
+            // 500 a chunk: a chunk's journals are all held until it is read whole (10,000 schemas in 4 chunks peaked 60 MB higher).
+            batches.AddRange(readable.Chunk(Math.Clamp((readable.Count + throttleLimit - 1) / Math.Max(1, throttleLimit), 50, 500)));
         }
-        // Chunks of one database's tenants are read on parallel connections: one huge batch would use one core. At most
-        // 500 a chunk: a chunk's journals are all held until it is read whole (10,000 schemas in 4 chunks peaked 60 MB higher).
-        var batches = tenants
-            .Where(t => t.CredentialProblem is null)
-            .GroupBy(t => KeyOf(dialects, t))
-            .SelectMany(g => g.Chunk(Math.Clamp((g.Count() + throttleLimit - 1) / Math.Max(1, throttleLimit), 50, 500)))
-            .ToList();
         await FleetWorkers.ForEachAsync(batches, throttleLimit, async (batch, token) =>
         {
             var dialect = dialects.For(batch[0].Engine);

@@ -27,7 +27,6 @@ internal static class SettledTenants
             .Where(t => dialects.Supports(t.Engine) && TenantChecks.Problem(dialects.For(t.Engine), t) is null)
             .GroupBy(t => JournalBatches.KeyOf(dialects, t))
             .Where(batch => batch.Count() > 1 || !dialects.For(batch.Key.Engine).SessionsCostMoreThanLocks)
-            .SelectMany(batch => batch)
             .ToList();
         var settled = new ConcurrentDictionary<Tenant, TenantMigrationResult>();
         // No retries here: a batch that cannot be read only sends its tenants down the one-by-one path, which retries.
