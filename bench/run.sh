@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/run.sh CASE [N]: times TenantMigrations against the engine's own client (the floor: the same SQL through
 # 2 sessions, a transaction per migration, no journal) and against a knex loop (bench/peers/knex), on private servers
-# that it starts and removes. Cases: pg-schemas (N 1000), pg-databases (50), mariadb (500), sqlite (2000).
+# that it starts and removes. A fresh migrate is also timed for the floor with our journal writes (bench/journal-floor.py),
+# which shows what the journal alone costs the server. Cases: pg-schemas (N 1000), pg-databases (50), mariadb (500), sqlite (2000).
 # Environment: REPS (3) alternating repetitions, THROTTLE (4) tenants at once for ours and the knex loop,
 # KEEP=1 keeps the work folder, BENCH_CLI=folder uses an already published CLI, OURS_FLAGS='--group' adds flags to
 # our migrate, STEADY=1 times only the no-op and status (ours and the floor's) after one untimed fresh migrate by
@@ -157,15 +158,19 @@ migration_files() { ls "$MIGRATIONS"/V*.sql | sort -t V -k 2 -n; }
 {
   for f in $(migration_files); do [[ -n "$BEGIN_SQL" ]] && echo "$BEGIN_SQL"; cat "$f"; [[ -n "$COMMIT_SQL" ]] && echo "$COMMIT_SQL"; done
 } > "$W/one-tenant.sql"
+# The floor with our journal: the same SQL plus the journal table and the rows that ours writes, and nothing else.
+JOURNAL_ENGINE=${CASE%%-*}; [[ "$JOURNAL_ENGINE" == pg ]] && JOURNAL_ENGINE=postgres
+python3 "$ROOT/bench/journal-floor.py" "$JOURNAL_ENGINE" "$MIGRATIONS" > "$W/one-tenant-journal.sql"
 # Each floor run is a small script: two sessions in parallel, each over half of the tenants.
 two_sessions() { printf '%s & a=$!\n%s & b=$!\nwait $a && wait $b\n' "$1" "$2"; }
 if [[ "$CASE" != sqlite ]]; then
   for half in 0 1; do
-    : > "$W/floor-$half.sql"; : > "$W/floor-status-$half.sql"
+    : > "$W/floor-$half.sql"; : > "$W/floor-journal-$half.sql"; : > "$W/floor-status-$half.sql"
     i=0
     while read -r t; do
       if ((i % 2 == half)); then
         { enter "$t"; cat "$W/one-tenant.sql"; } >> "$W/floor-$half.sql"
+        { enter "$t"; cat "$W/one-tenant-journal.sql"; } >> "$W/floor-journal-$half.sql"
         if [[ "$CASE" == pg-databases ]]; then enter "$t" >> "$W/floor-status-$half.sql"; fi
         echo "SELECT max(installed_rank) FROM $(journal_of "$t");" >> "$W/floor-status-$half.sql"
       fi
@@ -175,11 +180,13 @@ if [[ "$CASE" != sqlite ]]; then
   if [[ "$CASE" == mariadb ]]; then session() { printf '%q ' "${MYSQL[@]}"; printf '< %q > /dev/null' "$1"; }
   else session() { printf '%q ' "${PSQL[@]}" -d fleet -f "$1"; }; fi
   two_sessions "$(session "$W/floor-0.sql")" "$(session "$W/floor-1.sql")" > "$W/floor-fresh.sh"
+  two_sessions "$(session "$W/floor-journal-0.sql")" "$(session "$W/floor-journal-1.sql")" > "$W/floor-journal-fresh.sh"
   two_sessions "$(session "$W/floor-status-0.sql")" "$(session "$W/floor-status-1.sql")" > "$W/floor-status.sh"
 else
   split -n l/2 -d "$W/files.txt" "$W/files-"
   loop() { printf '(while read -r f; do sqlite3 "$f" %s; done < %q)' "$1" "$2"; }
   two_sessions "$(loop "< $W/one-tenant.sql" "$W/files-00")" "$(loop "< $W/one-tenant.sql" "$W/files-01")" > "$W/floor-fresh.sh"
+  two_sessions "$(loop "< $W/one-tenant-journal.sql" "$W/files-00")" "$(loop "< $W/one-tenant-journal.sql" "$W/files-01")" > "$W/floor-journal-fresh.sh"
   status_sql="'SELECT max(installed_rank) FROM tenant_migrations_history' > /dev/null"
   two_sessions "$(loop "$status_sql" "$W/files-00")" "$(loop "$status_sql" "$W/files-01")" > "$W/floor-status.sh"
 fi
@@ -218,6 +225,9 @@ for ((rep = 1; rep <= REPS; rep++)); do
   timed "floor:fresh" bash "$W/floor-fresh.sh"
   check_fleet "the floor"
   reset_fleet
+  timed "journal-floor:fresh" bash "$W/floor-journal-fresh.sh"
+  check_fleet "the floor with our journal"
+  reset_fleet
   timed "knex:fresh" node "$KNEX/loop.js" "$CASE" latest "$KNEX_TENANTS" "$THROTTLE"
   check_fleet "the knex loop"
   timed "knex:no-op" node "$KNEX/loop.js" "$CASE" latest "$KNEX_TENANTS" "$THROTTLE"
@@ -248,4 +258,7 @@ for what in ("fresh", "no-op", "status"):
     print(f"| {what} | {fmt(o)} / {fmt(oc)} | {fmt(f)} | {fmt(k)} | {ratio(o, f)} | {ratio(o, k)} |")
 rss = lambda tool: max((r[2] for label, rs in rows.items() if label.startswith(tool + ":") for r in rs), default=0) / 1024
 print(f"| peak RSS | {rss('ours'):.0f} MB | {rss('floor'):.0f} MB | {rss('knex'):.0f} MB | | |")
+o, f, j = med("ours:fresh", 0), med("floor:fresh", 0), med("journal-floor:fresh", 0)
+if j:
+    print(f"\nthe floor with our journal writes (no lock, no read, no client): fresh {j:.2f} s = {j / f:.2f}× the floor; ours = {o / j:.2f}× it")
 PY
