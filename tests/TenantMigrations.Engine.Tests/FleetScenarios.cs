@@ -259,6 +259,26 @@ public abstract partial class FleetScenarios : IDisposable
     protected abstract Task SimulateCrashedRunAsync(Tenant tenant, string version);
 
     [Fact]
+    public async Task A_journal_that_cannot_be_read_is_that_tenants_problem_and_not_its_neighbours()
+    {
+        WriteStandardMigrations();
+        var tenants = await CreateTenantsAsync(3);
+        await MigrateAsync(tenants);
+        await using (var connection = await OpenAsync(tenants[1]))
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "ALTER TABLE tenant_migrations_history DROP COLUMN script_name";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var status = await StatusAsync(tenants);
+
+        Assert.Equal([TenantState.UpToDate, TenantState.Unreachable, TenantState.UpToDate], status.Select(s => s.State));
+        Assert.Contains("script_name", status[1].Message);
+        Assert.All(new[] { status[0], status[2] }, s => Assert.Equal("3", s.CurrentVersion));
+    }
+
+    [Fact]
     public async Task A_dry_run_touches_nothing_not_even_the_journal()
     {
         WriteStandardMigrations();

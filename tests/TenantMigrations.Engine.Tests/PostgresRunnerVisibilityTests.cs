@@ -94,6 +94,41 @@ public sealed class PostgresRunnerVisibilityTests(PostgresFixture postgres) : ID
     }
 
     [Fact]
+    public async Task A_broken_journal_costs_its_batch_a_few_reads_and_a_fleet_of_broken_journals_a_bounded_number()
+    {
+        var set = StandardMigrations();
+        var direct = await postgres.NewDatabaseAsync();
+        var database = new NpgsqlConnectionStringBuilder(direct).Database!;
+        var migrator = new FleetMigrator();
+        await migrator.MigrateAsync(Schemas(direct, 64), set, new MigrateOptions { CreateMissing = true }, new RecordingSink());
+        var port = new NpgsqlConnectionStringBuilder(direct).Port;
+
+        async Task<(int Connections, IReadOnlyList<TenantMigrationStatus> Status)> StatusThroughProxyAsync()
+        {
+            await using var proxy = new ConnectionCountingProxy(port);
+            // Throttle 1: the 64 schemas are one batch.
+            var status = await migrator.GetStatusAsync(Schemas(new NpgsqlConnectionStringBuilder(direct) { Port = proxy.Port, Pooling = false }.ConnectionString, 64), set, new PlanOptions(), throttleLimit: 1);
+            return (proxy.Connections, status);
+        }
+
+        await postgres.Server.ExecuteAsync($"ALTER TABLE t40.{Journal} DROP COLUMN script_name", database);
+        var one = await StatusThroughProxyAsync();
+        Assert.Equal(TenantState.Unreachable, one.Status[39].State);
+        Assert.Equal(63, one.Status.Count(s => s.State == TenantState.UpToDate));
+        // The batch, then two halves at each of 6 levels: 13 reads.
+        Assert.Equal(13, one.Connections);
+
+        for (var i = 1; i <= 64; i++)
+        {
+            if (i != 40) await postgres.Server.ExecuteAsync($"ALTER TABLE t{i}.{Journal} DROP COLUMN script_name", database);
+        }
+        var all = await StatusThroughProxyAsync();
+        Assert.All(all.Status, s => Assert.Equal(TenantState.Unreachable, s.State));
+        // Halving down to every single schema would take 127 reads; the batch may halve 28 times: at most 57.
+        Assert.InRange(all.Connections, 2, 57);
+    }
+
+    [Fact]
     public async Task Each_tenant_database_gets_one_session_per_migrate_whether_it_has_work_or_not()
     {
         var set = StandardMigrations();

@@ -39,7 +39,15 @@ internal static class JournalBatches
         }
         await FleetWorkers.ForEachAsync(batches, throttleLimit, async (batch, token) =>
         {
-            var dialect = dialects.For(batch[0].Engine);
+            // Enough halvings to find a few broken journals among hundreds; a fleet whose every journal fails (a
+            // revoked grant, a foreign table under our name) must not turn one read into hundreds.
+            var halvings = 4 * (System.Numerics.BitOperations.Log2((uint)batch.Length) + 1);
+            await ReadBatchAsync(batch, dialects.For(batch[0].Engine), halvings, token).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+
+        // Returns how many halvings the batch it came from may still make.
+        async Task<int> ReadBatchAsync(Tenant[] batch, IDatabaseDialect dialect, int halvings, CancellationToken token)
+        {
             IReadOnlyDictionary<Tenant, JournalSnapshot> snapshots;
             try
             {
@@ -48,12 +56,28 @@ internal static class JournalBatches
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                if (batch.Length > 1 && halvings > 0 && ComesFromOneJournal(dialect, ex))
+                {
+                    // One tenant's journal must not make its neighbours unreadable: halve the batch until the error
+                    // is that tenant's alone.
+                    halvings = await ReadBatchAsync(batch[..(batch.Length / 2)], dialect, halvings - 1, token).ConfigureAwait(false);
+                    return await ReadBatchAsync(batch[(batch.Length / 2)..], dialect, halvings, token).ConfigureAwait(false);
+                }
                 snapshots = batch.ToDictionary(t => t, t => JournalSnapshot.Unreachable(Redaction.MessageOf(ex, t)));
             }
             foreach (var tenant in batch)
             {
                 onRead(tenant, snapshots.TryGetValue(tenant, out var found) ? found : JournalSnapshot.Unreachable("the journal could not be read."), dialect);
             }
-        }, cancellationToken).ConfigureAwait(false);
+            return halvings;
+        }
     }
+
+    /// <summary>
+    /// An error of the SQL itself (SQLSTATE class 42: a missing table or column, a revoked grant) comes from one
+    /// tenant's journal. A failed login, a missing database or a lost server fails every tenant of the batch alike,
+    /// and splitting the batch would only repeat it.
+    /// </summary>
+    private static bool ComesFromOneJournal(IDatabaseDialect dialect, Exception exception) =>
+        dialect.DescribeError(exception).SqlState is { } state && state.StartsWith("42", StringComparison.Ordinal);
 }
