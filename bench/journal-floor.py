@@ -15,10 +15,11 @@ import sys
 engine, folder = sys.argv[1], pathlib.Path(sys.argv[2])
 files = sorted(folder.glob("V*__*.sql"), key=lambda f: int(re.match(r"V(\d+)__", f.name).group(1)))
 
-columns = {
-    "postgres": ("integer", "varchar(50)", "varchar(200)", "varchar(20)", "varchar(64)", "varchar(20)", "timestamptz", "timestamptz", "bigint", "varchar(200)", "varchar(64)", "varchar(32)", "text", "text", "varchar(1000)", "text", ""),
-    "mariadb": ("INT", "VARCHAR(50)", "VARCHAR(200)", "VARCHAR(20)", "VARCHAR(64)", "VARCHAR(20)", "DATETIME(6)", "DATETIME(6)", "BIGINT", "VARCHAR(200)", "VARCHAR(64)", "VARCHAR(32)", "LONGTEXT", "LONGTEXT", "VARCHAR(1000)", "LONGTEXT", " ENGINE = InnoDB DEFAULT CHARSET = utf8mb4"),
-    "sqlite": ("INTEGER", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "INTEGER", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", ""),
+# Each engine's column types in the order of `names`, and what follows the column list.
+types, table_options = {
+    "postgres": (("integer", "varchar(50)", "varchar(200)", "varchar(20)", "varchar(64)", "varchar(20)", "timestamptz", "timestamptz", "bigint", "varchar(200)", "varchar(64)", "varchar(32)", "text", "text", "varchar(1000)", "text"), ""),
+    "mariadb": (("INT", "VARCHAR(50)", "VARCHAR(200)", "VARCHAR(20)", "VARCHAR(64)", "VARCHAR(20)", "DATETIME(6)", "DATETIME(6)", "BIGINT", "VARCHAR(200)", "VARCHAR(64)", "VARCHAR(32)", "LONGTEXT", "LONGTEXT", "VARCHAR(1000)", "LONGTEXT"), " ENGINE = InnoDB DEFAULT CHARSET = utf8mb4"),
+    "sqlite": (("INTEGER", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "INTEGER", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT"), ""),
 }[engine]
 names = ("installed_rank", "version", "description", "kind", "checksum", "state", "started_at", "finished_at", "duration_ms", "applied_by", "run_id", "tool_version", "error", "failed_statement", "script_name", "script")
 not_null = {"installed_rank", "description", "kind", "state", "started_at"}
@@ -30,8 +31,8 @@ def literal(text):
     return "'" + (text.replace("\\", "\\\\") if engine == "mariadb" else text) + "'"
 
 
-definitions = ", ".join(f"{name} {kind}{' NOT NULL' if name in not_null else ''}{' PRIMARY KEY' if name == 'installed_rank' else ''}" for name, kind in zip(names, columns))
-print(f"CREATE TABLE IF NOT EXISTS tenant_migrations_history ({definitions}){columns[-1]};")
+definitions = ", ".join(f"{name} {kind}{' NOT NULL' if name in not_null else ''}{' PRIMARY KEY' if name == 'installed_rank' else ''}" for name, kind in zip(names, types, strict=True))
+print(f"CREATE TABLE IF NOT EXISTS tenant_migrations_history ({definitions}){table_options};")
 for rank, path in enumerate(files, start=1):
     script = path.read_text()
     version, description = re.match(r"V(\d+)__(.+)\.sql$", path.name).groups()
