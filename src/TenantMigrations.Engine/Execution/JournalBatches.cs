@@ -15,7 +15,8 @@ internal static class JournalBatches
 
     /// <summary>
     /// Calls <paramref name="onRead"/> once per tenant, from the worker that read its batch. A batch that cannot be
-    /// read gives each of its tenants an Unreachable snapshot. The tenants must have passed <see cref="TenantChecks"/>.
+    /// read gives each of its tenants an Unreachable snapshot, unless the SQL of one journal failed it: then it is read
+    /// again in halves (<see cref="ComesFromOneJournal"/>). The tenants must have passed <see cref="TenantChecks"/>.
     /// </summary>
     public static Task ReadAsync(DialectRegistry dialects, IReadOnlyList<Tenant> tenants, string journalTable, MigrateOptions options, IFleetSink sink, int throttleLimit, Action<Tenant, JournalSnapshot, IDatabaseDialect> onRead, CancellationToken cancellationToken) =>
         ReadAsync(dialects, tenants.GroupBy(t => KeyOf(dialects, t)), journalTable, options, sink, throttleLimit, onRead, cancellationToken);
