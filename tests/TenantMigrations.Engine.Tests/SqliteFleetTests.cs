@@ -124,6 +124,37 @@ public sealed class SqliteFleetTests : FleetScenarios
         Assert.Equal((3, 2), (summary.Total, summary.Succeeded));
         Assert.Equal("name,plan\nacme,gold\n", File.ReadAllText(notADatabase));
         Assert.False(File.Exists(SqliteDialect.LockPath(notADatabase)));
-        Assert.Equal(TenantState.Invalid, (await StatusAsync(tenants)).Single(s => s.Tenant.Name == "tenant-2").State);
+        var status = await StatusAsync(tenants);
+        Assert.Equal([TenantState.UpToDate, TenantState.Invalid, TenantState.UpToDate], status.Select(s => s.State));
+        Assert.Contains($"{notADatabase} is not a SQLite database", status[1].Message);
+    }
+
+    [Fact]
+    public async Task The_files_of_one_folder_are_read_together_and_each_ones_trouble_stays_its_own()
+    {
+        WriteStandardMigrations();
+        var tenants = await CreateTenantsAsync(8);
+        await MigrateAsync(tenants.Take(6).ToList());
+        File.WriteAllText(SqliteDialect.DatabasePath(tenants[1]), "name,plan\nacme,gold\n");
+        await using (var connection = await OpenAsync(tenants[2]))
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "ALTER TABLE tenant_migrations_history DROP COLUMN script_name";
+            await command.ExecuteNonQueryAsync();
+        }
+        await using var held = await new SqliteDialect().TryLockAsync(null!, tenants[3], "tenant_migrations_history", TimeSpan.Zero, CancellationToken.None);
+        // A killed holder's note without its lock, and a file that exists but is empty.
+        File.WriteAllText(SqliteDialect.LockPath(SqliteDialect.DatabasePath(tenants[4])) + ".holder", "{}");
+        File.WriteAllBytes(SqliteDialect.DatabasePath(tenants[6]), []);
+
+        var status = await StatusAsync(tenants);
+
+        Assert.Equal(
+            [TenantState.UpToDate, TenantState.Invalid, TenantState.Unreachable, TenantState.Locked, TenantState.UpToDate, TenantState.UpToDate, TenantState.Pending, TenantState.Pending],
+            status.Select(s => s.State));
+        Assert.Contains("is not a SQLite database", status[1].Message);
+        Assert.Contains("script_name", status[2].Message);
+        Assert.All(new[] { status[0], status[3], status[4], status[5] }, s => Assert.Equal("3", s.CurrentVersion));
+        Assert.False(File.Exists(SqliteDialect.DatabasePath(tenants[7])), "status created a missing file");
     }
 }

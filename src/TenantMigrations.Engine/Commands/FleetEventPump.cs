@@ -48,6 +48,13 @@ public sealed class FleetEventPump<TResult> : IFleetSink, IDisposable
         }
     }
 
+    /// <summary>
+    /// How long the consumer lets events gather after handling some. Woken for each event of a fast fleet, it cost the
+    /// workers a system call and a context switch per tenant (a twentieth of the CPU of a 10,000-file status); the
+    /// pause bounds the wake-ups to a few hundred a second and delays no event by more than itself.
+    /// </summary>
+    private static readonly TimeSpan GatherPause = TimeSpan.FromMilliseconds(2);
+
     /// <summary>Blocks the calling thread and yields events as they arrive, until the work ends.</summary>
     public IEnumerable<FleetEvent> ConsumeEvents()
     {
@@ -56,6 +63,7 @@ public sealed class FleetEventPump<TResult> : IFleetSink, IDisposable
         {
             foreach (var fleetEvent in taken) yield return fleetEvent;
             taken.Clear();
+            if (!work.IsCompleted) Thread.Sleep(GatherPause);
         }
     }
 

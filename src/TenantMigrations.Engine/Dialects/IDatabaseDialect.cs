@@ -21,8 +21,12 @@ public interface IDatabaseDialect
     /// <summary>A SQL string literal, for exported scripts.</summary>
     string QuoteLiteral(string? value);
 
-    /// <summary>Checks the tenant's connection settings and names (schema, database) before anything connects.</summary>
-    void Validate(Tenant tenant);
+    /// <summary>
+    /// Checks the tenant's connection settings and names (schema, database) before anything connects. A check
+    /// <paramref name="forReading"/> only may leave out what reading the journal reports as clearly by itself (a SQLite
+    /// file that is not a database): a fleet's status checks every tenant before the first read.
+    /// </summary>
+    void Validate(Tenant tenant, bool forReading = false);
 
     /// <summary>
     /// A connection to the tenant, not yet open. <paramref name="forWriting"/> false must not create anything (SQLite files).
@@ -72,7 +76,8 @@ public interface IDatabaseDialect
 
     /// <summary>
     /// Reads the journals of tenants that share a batch key in as few round trips as the engine allows.
-    /// A tenant missing from the result could not be read; the exception says why.
+    /// A tenant missing from the result could not be read with the others: the caller reads it again alone, and then
+    /// the exception says why.
     /// </summary>
     Task<IReadOnlyDictionary<Tenant, JournalSnapshot>> ReadJournalsAsync(IReadOnlyList<Tenant> tenants, string journalTable, ConnectionLimits limits, CancellationToken cancellationToken);
 

@@ -128,7 +128,7 @@ public sealed class FleetMigrator(DialectRegistry? dialects = null)
         var valid = new List<Tenant>();
         foreach (var tenant in tenants)
         {
-            if (TenantChecks.Problem(dialects.For(tenant.Engine), tenant) is { } problem)
+            if (TenantChecks.Problem(dialects.For(tenant.Engine), tenant, forReading: true) is { } problem)
             {
                 Report(new TenantMigrationStatus { Tenant = tenant, State = TenantState.Invalid, Message = problem });
             }

@@ -16,7 +16,8 @@ internal static class JournalBatches
     /// <summary>
     /// Calls <paramref name="onRead"/> once per tenant, from the worker that read its batch. A batch that cannot be
     /// read gives each of its tenants an Unreachable snapshot, unless the SQL of one journal failed it: then it is read
-    /// again in halves (<see cref="ComesFromOneJournal"/>). The tenants must have passed <see cref="TenantChecks"/>.
+    /// again in halves (<see cref="ComesFromOneJournal"/>); a tenant the dialect leaves out of its batch's answer is read
+    /// again alone. The tenants must have passed <see cref="TenantChecks"/>.
     /// </summary>
     public static Task ReadAsync(DialectRegistry dialects, IReadOnlyList<Tenant> tenants, string journalTable, MigrateOptions options, IFleetSink sink, int throttleLimit, Action<Tenant, JournalSnapshot, IDatabaseDialect> onRead, CancellationToken cancellationToken) =>
         ReadAsync(dialects, tenants.GroupBy(t => KeyOf(dialects, t)), journalTable, options, sink, throttleLimit, onRead, cancellationToken);
@@ -68,7 +69,10 @@ internal static class JournalBatches
             }
             foreach (var tenant in batch)
             {
-                onRead(tenant, snapshots.TryGetValue(tenant, out var found) ? found : JournalSnapshot.Unreachable("the journal could not be read."), dialect);
+                if (snapshots.TryGetValue(tenant, out var found)) onRead(tenant, found, dialect);
+                // Left out of a batch by the dialect: read alone, its error is its own.
+                else if (batch.Length > 1) await ReadBatchAsync([tenant], dialect, 0, token).ConfigureAwait(false);
+                else onRead(tenant, JournalSnapshot.Unreachable("the journal could not be read."), dialect);
             }
             return halvings;
         }

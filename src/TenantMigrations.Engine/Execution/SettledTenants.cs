@@ -24,7 +24,7 @@ internal static class SettledTenants
         // A tenant alone in its batch on an engine whose sessions cost more than its lock goes the one-by-one way at once:
         // read first, a tenant with work would take two sessions (a fresh migrate of 50 databases opened 100).
         var readable = tenants
-            .Where(t => dialects.Supports(t.Engine) && TenantChecks.Problem(dialects.For(t.Engine), t) is null)
+            .Where(t => dialects.Supports(t.Engine) && TenantChecks.Problem(dialects.For(t.Engine), t, forReading: true) is null)
             .GroupBy(t => JournalBatches.KeyOf(dialects, t))
             .Where(batch => batch.Count() > 1 || !dialects.For(batch.Key.Engine).SessionsCostMoreThanLocks)
             .ToList();

@@ -8,12 +8,13 @@ public static class TenantChecks
     public const int MaxNameLength = 200;
 
     /// <summary>Why the tenant cannot be worked on as defined, or null when it can.</summary>
-    public static string? Problem(IDatabaseDialect dialect, Tenant tenant)
+    /// <param name="forReading">Only the tenant's journal will be read (see <see cref="IDatabaseDialect.Validate"/>).</param>
+    public static string? Problem(IDatabaseDialect dialect, Tenant tenant, bool forReading = false)
     {
         if (NameProblem(tenant.Name) is { } name) return name;
         try
         {
-            dialect.Validate(tenant);
+            dialect.Validate(tenant, forReading);
             return null;
         }
         catch (Exception ex) when (ex is InvalidIdentifierException or ArgumentException or FormatException or IOException or UnauthorizedAccessException)

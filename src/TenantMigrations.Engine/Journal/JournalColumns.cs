@@ -25,8 +25,14 @@ public static class JournalColumns
     /// <param name="shared">Where a batched read keeps one copy of each repeated text.</param>
     public static JournalEntry Read(DbDataReader reader, int offset = 0, SharedTexts? shared = null)
     {
-        string? Text(int i) => reader.IsDBNull(offset + i) ? null : shared is null ? Convert.ToString(reader.GetValue(offset + i), CultureInfo.InvariantCulture) : shared.Share(Convert.ToString(reader.GetValue(offset + i), CultureInfo.InvariantCulture));
-        DateTime? Time(int i) => reader.IsDBNull(offset + i) ? null : ToUtc(reader.GetValue(offset + i));
+        // One GetValue per column, never IsDBNull first: on SQLite each is a native call that asks for the type.
+        string? Text(int i) => reader.GetValue(offset + i) switch
+        {
+            DBNull => null,
+            var value when shared is null => value as string ?? Convert.ToString(value, CultureInfo.InvariantCulture),
+            var value => shared.Share(value as string ?? Convert.ToString(value, CultureInfo.InvariantCulture)),
+        };
+        DateTime? Time(int i) => reader.GetValue(offset + i) is not DBNull and var value ? ToUtc(value) : null;
         return new JournalEntry
         {
             InstalledRank = Convert.ToInt32(reader.GetValue(offset), CultureInfo.InvariantCulture),
@@ -47,11 +53,17 @@ public static class JournalColumns
         };
     }
 
+    private const string SqliteTimeFormat = "yyyy-MM-dd HH:mm:ss.FFFFFFF";
+
+    private const DateTimeStyles UtcStyles = DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal;
+
     private static DateTime ToUtc(object value) => value switch
     {
         DateTime d => d.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(d, DateTimeKind.Utc) : d.ToUniversalTime(),
         DateTimeOffset o => o.UtcDateTime,
-        string s => DateTime.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
+        // SQLite keeps times as text in the one format Microsoft.Data.Sqlite writes; parsing it as such is several times
+        // cheaper than a general parse, which remains for anything else.
+        string s => DateTime.TryParseExact(s, SqliteTimeFormat, CultureInfo.InvariantCulture, UtcStyles, out var exact) ? exact : DateTime.Parse(s, CultureInfo.InvariantCulture, UtcStyles),
         _ => Convert.ToDateTime(value, CultureInfo.InvariantCulture),
     };
 

@@ -36,7 +36,7 @@ public sealed class MySqlDialect : IDatabaseDialect
 
     private readonly Tenants.CheckedConnectionStrings checkedConnectionStrings = new(DatabaseEngine.MySql);
 
-    public void Validate(Tenant tenant)
+    public void Validate(Tenant tenant, bool forReading = false)
     {
         checkedConnectionStrings.Require(tenant.GetConnectionString(), $"Tenant '{tenant.Name}'");
         DatabaseOf(tenant);

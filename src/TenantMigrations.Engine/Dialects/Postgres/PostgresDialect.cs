@@ -30,7 +30,7 @@ public sealed class PostgresDialect : IDatabaseDialect
 
     private readonly Tenants.CheckedConnectionStrings checkedConnectionStrings = new(DatabaseEngine.Postgres);
 
-    public void Validate(Tenant tenant)
+    public void Validate(Tenant tenant, bool forReading = false)
     {
         checkedConnectionStrings.Require(tenant.GetConnectionString(), $"Tenant '{tenant.Name}'");
         if (tenant.Schema is not null) Identifiers.RequireSafe(tenant.Schema, $"Schema of tenant '{tenant.Name}'");

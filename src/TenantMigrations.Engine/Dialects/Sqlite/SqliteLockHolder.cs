@@ -50,6 +50,23 @@ internal static partial class SqliteLockHolder
         }
     }
 
+    /// <summary>
+    /// The lock files of a folder whose holders left a note, in one listing of the folder. A holder writes its note
+    /// right after taking the lock, so a lock without one is at most an instant old, or held by a runner that could not
+    /// write it.
+    /// </summary>
+    public static HashSet<string> NotedLocks(string lockFolder)
+    {
+        try
+        {
+            return Directory.EnumerateFiles(lockFolder, "*" + Suffix).Select(note => note[..^Suffix.Length]).ToHashSet(StringComparer.Ordinal);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
     /// <summary>The holder of a lock known to be held, as text; null when it left no readable note.</summary>
     public static string? Read(string lockPath)
     {

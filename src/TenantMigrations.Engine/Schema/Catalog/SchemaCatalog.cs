@@ -12,8 +12,9 @@ public sealed record CatalogBatch(DatabaseEngine Engine, int Tenants);
 
 /// <summary>
 /// Reads the live schemas of many tenants. Tenants that share a dialect's batch key (one PostgreSQL database, one
-/// MySQL server, one SQLite file) are read with ONE catalog query set, however many they are: batching is the point,
-/// so a database's batch is never split. Different databases and servers are read in parallel.
+/// MySQL server) are read with ONE catalog query set, however many they are: batching is the point,
+/// so a database's batch is never split. The SQLite files of one folder are read as one batch, each file on its own.
+/// Different databases, servers and folders are read in parallel.
 /// </summary>
 public sealed class SchemaCatalog(DialectRegistry? dialects = null)
 {
@@ -29,25 +30,32 @@ public sealed class SchemaCatalog(DialectRegistry? dialects = null)
         var excluded = ToolTables.For(journalTable);
         var groups = tenants.GroupBy(t => Execution.JournalBatches.KeyOf(dialects, t)).Select(g => g.ToList()).ToList();
         var reads = new ConcurrentDictionary<Tenant, CatalogRead>();
-        await FleetWorkers.ForEachAsync(groups, throttleLimit, async (batch, token) =>
+        await FleetWorkers.ForEachAsync(groups, throttleLimit, (batch, token) => ReadBatchAsync(batch, token), cancellationToken).ConfigureAwait(false);
+        return reads;
+
+        async Task ReadBatchAsync(List<Tenant> batch, CancellationToken token)
         {
             var dialect = dialects.For(batch[0].Engine);
+            IReadOnlyDictionary<Tenant, SchemaSnapshot> snapshots;
             try
             {
-                var snapshots = await TransientRetry.Create(dialect, options, sink, batch[0])
+                snapshots = await TransientRetry.Create(dialect, options, sink, batch[0])
                     .ExecuteAsync(async t => await dialect.ReadSchemasAsync(batch, excluded, options.Limits, t).ConfigureAwait(false), token).ConfigureAwait(false);
-                batches.Enqueue(new CatalogBatch(dialect.Engine, batch.Count));
-                sink.Post(new FleetLog(FleetLogLevel.Verbose, $"Read the catalog of {batch.Count} tenant(s) ({dialect.Engine}) with one query set."));
-                foreach (var tenant in batch)
-                {
-                    reads[tenant] = snapshots.TryGetValue(tenant, out var snapshot) ? new CatalogRead(snapshot, null) : new CatalogRead(null, "the catalog had nothing for this tenant.");
-                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 foreach (var tenant in batch) reads[tenant] = new CatalogRead(null, $"the catalog could not be read: {Redaction.MessageOf(ex, tenant)}");
+                return;
             }
-        }, cancellationToken).ConfigureAwait(false);
-        return reads;
+            batches.Enqueue(new CatalogBatch(dialect.Engine, batch.Count));
+            sink.Post(new FleetLog(FleetLogLevel.Verbose, $"Read the catalog of {batch.Count} tenant(s) ({dialect.Engine}) with one query set."));
+            foreach (var tenant in batch)
+            {
+                if (snapshots.TryGetValue(tenant, out var snapshot)) reads[tenant] = new CatalogRead(snapshot, null);
+                // Left out of a batch by the dialect (one SQLite file of a folder): read alone, its error is its own.
+                else if (batch.Count > 1) await ReadBatchAsync([tenant], token).ConfigureAwait(false);
+                else reads[tenant] = new CatalogRead(null, "the catalog had nothing for this tenant.");
+            }
+        }
     }
 }
