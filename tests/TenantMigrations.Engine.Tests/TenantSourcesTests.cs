@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using TenantMigrations.Engine.Dialects.Sqlite;
 using TenantMigrations.Engine.Execution;
 using TenantMigrations.Engine.Migrations;
 using TenantMigrations.Engine.Planning;
@@ -69,6 +70,34 @@ public sealed class TenantSourcesTests : IDisposable
         Assert.Equal(["alpha", "beta"], TenantSources.FromSqliteGlob(folder.Combine("tenants", "*.db")).Select(t => t.Name));
         Assert.Equal(["beta"], TenantSources.FromSqliteGlob(folder.Combine("tenants", "beta.db")).Select(t => t.Name));
         Assert.Empty(TenantSources.FromSqliteGlob(folder.Combine("nowhere", "*.db")));
+    }
+
+    [Fact]
+    public void Sqlite_glob_matches_the_same_files_in_one_folder_and_across_folders_and_writes_each_path_as_the_builder_does()
+    {
+        folder.Write("fleet one/a;b.db", "");
+        folder.Write("fleet one/c=d.db", "");
+        folder.Write("fleet one/plain.db", "");
+        folder.Write("fleet one/.hidden.db", "");
+        folder.Write("fleet one/plain.db-journal", "");
+        folder.Write("fleet one/sub/deep.db", "");
+        folder.Write("fleet two/other.db", "");
+
+        var inFolder = TenantSources.FromSqliteGlob(folder.Combine("fleet one", "*.db"));
+        var acrossFolders = TenantSources.FromSqliteGlob(folder.Combine("fleet *", "*.db"));
+
+        Assert.Equal([".hidden", "a;b", "c=d", "plain"], inFolder.Select(t => t.Name));
+        Assert.Equal([".hidden", "a;b", "c=d", "plain", "other"], acrossFolders.Select(t => t.Name));
+        foreach (var tenant in inFolder.Concat(acrossFolders))
+        {
+            var path = SqliteDialect.DatabasePath(tenant);
+            Assert.True(File.Exists(path), path);
+            Assert.Equal(new SqliteConnectionStringBuilder { DataSource = path }.ConnectionString, tenant.ConnectionString);
+        }
+        foreach (var path in new[] { "/srv/tenants/t_00001.db", "C:\\tenants\\acme.db", "/srv/ünïcode/ß.db", "/srv/a b.db", "/srv/tab\tname.db", "/srv/'quoted'.db" })
+        {
+            Assert.Equal(new SqliteConnectionStringBuilder { DataSource = path }.ConnectionString, TenantSources.DataSourceOf(path));
+        }
     }
 
     [Fact]

@@ -75,6 +75,12 @@ public interface IDatabaseDialect
     bool SessionsCostMoreThanLocks { get; }
 
     /// <summary>
+    /// Whether the database does its work inside this process (an embedded engine): reading its journals then uses our
+    /// own cores, and more readers than cores only contend for them.
+    /// </summary>
+    bool RunsInProcess { get; }
+
+    /// <summary>
     /// Reads the journals of tenants that share a batch key in as few round trips as the engine allows.
     /// A tenant missing from the result could not be read with the others: the caller reads it again alone, and then
     /// the exception says why.

@@ -39,7 +39,9 @@ internal static class JournalBatches
             // 500 a chunk: a chunk's journals are all held until it is read whole (10,000 schemas in 4 chunks peaked 60 MB higher).
             batches.AddRange(readable.Chunk(Math.Clamp((readable.Count + throttleLimit - 1) / Math.Max(1, throttleLimit), 50, 500)));
         }
-        await FleetWorkers.ForEachAsync(batches, throttleLimit, async (batch, token) =>
+        // Embedded engines read on our own cores: on 2 cores, 4 readers of 10,000 SQLite files took 5% longer than 2.
+        var readers = batches.All(b => dialects.For(b[0].Engine).RunsInProcess) ? Math.Min(throttleLimit, Environment.ProcessorCount) : throttleLimit;
+        await FleetWorkers.ForEachAsync(batches, readers, async (batch, token) =>
         {
             // Enough halvings to find a few broken journals among hundreds; a fleet whose every journal fails (a
             // revoked grant, a foreign table under our name) must not turn one read into hundreds.

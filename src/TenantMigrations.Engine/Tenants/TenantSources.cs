@@ -75,8 +75,14 @@ public static class TenantSources
         while (root.IndexOfAny(['*', '?', '[']) >= 0) root = Path.GetDirectoryName(root)!;
         if (!Directory.Exists(root)) return [];
         var matcher = new Matcher(StringComparison.Ordinal);
-        matcher.AddInclude(Path.GetRelativePath(root, fullGlob));
-        return matcher.GetResultsInFullPath(root)
+        var pattern = Path.GetRelativePath(root, fullGlob);
+        matcher.AddInclude(pattern);
+        // Wildcards in the file name alone: the folder's names are matched as listed. The walk of GetResultsInFullPath
+        // stats every entry, 10,000 system calls before a 10,000-file fleet can start.
+        var files = pattern.IndexOfAny(['/', '\\']) < 0
+            ? matcher.Match(root, Directory.EnumerateFiles(root)).Files.Select(match => Path.GetFullPath(Path.Combine(root, match.Path)))
+            : matcher.GetResultsInFullPath(root);
+        return files
             .Where(file => !SqliteDialect.IsToolOrSidecarFile(file))
             .Order(StringComparer.Ordinal)
             .Select(file => SqliteTenant(file, glob))
@@ -87,9 +93,19 @@ public static class TenantSources
     {
         Name = TenantNames.Require(Path.GetFileNameWithoutExtension(file), $"--sqlite '{glob}' ({file})"),
         Engine = DatabaseEngine.Sqlite,
-        ConnectionString = new SqliteConnectionStringBuilder { DataSource = file }.ConnectionString,
+        ConnectionString = DataSourceOf(file),
         Source = glob,
     };
+
+    /// <summary>
+    /// The connection string of a file, as the builder writes it: a value without quotes, '=', ';', white space or
+    /// control characters goes unquoted, so most paths need no builder (one per file was a sixth of the time before a
+    /// 10,000-file fleet could start).
+    /// </summary>
+    internal static string DataSourceOf(string file) =>
+        file.Length > 0 && file.All(c => c is not ('"' or '\'' or '=' or ';') && !char.IsWhiteSpace(c) && !char.IsControl(c))
+            ? "Data Source=" + file
+            : new SqliteConnectionStringBuilder { DataSource = file }.ConnectionString;
 
     /// <summary>
     /// One tenant per schema whose name matches a LIKE pattern, in one PostgreSQL database. Transient errors are

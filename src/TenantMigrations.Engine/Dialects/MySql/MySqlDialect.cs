@@ -164,6 +164,8 @@ public sealed class MySqlDialect : IDatabaseDialect
     /// <summary>A session is a handshake and a login; the lock rides in the session's first round trip.</summary>
     public bool SessionsCostMoreThanLocks => true;
 
+    public bool RunsInProcess => false;
+
     private static string ServerConnectionString(Tenant tenant, ConnectionLimits limits)
     {
         var builder = new MySqlConnectionStringBuilder { ConnectionString = tenant.GetConnectionString() };

@@ -199,6 +199,8 @@ public sealed class PostgresDialect : IDatabaseDialect
     /// <summary>Each session is a server process: starting one cost the server 34–38 ms of CPU before its first query.</summary>
     public bool SessionsCostMoreThanLocks => true;
 
+    public bool RunsInProcess => false;
+
     public async Task<IReadOnlyDictionary<Tenant, JournalSnapshot>> ReadJournalsAsync(IReadOnlyList<Tenant> tenants, string journalTable, ConnectionLimits limits, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(ConnectionString(tenants[0], limits));

@@ -230,6 +230,8 @@ public sealed class SqliteDialect : IDatabaseDialect
     /// <summary>Opening a file to read is cheap, and the lock creates and writes a file of its own: an up-to-date tenant is better read without it.</summary>
     public bool SessionsCostMoreThanLocks => false;
 
+    public bool RunsInProcess => true;
+
     /// <summary>
     /// Each file is opened and read on its own; a file that fails among others is left out of the answer (its caller
     /// reads it again alone, where the error is its own) and never fails its neighbours. A tenant whose lock is held is
