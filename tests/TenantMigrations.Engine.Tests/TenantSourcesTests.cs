@@ -88,6 +88,7 @@ public sealed class TenantSourcesTests : IDisposable
 
         Assert.Equal([".hidden", "a;b", "c=d", "plain"], inFolder.Select(t => t.Name));
         Assert.Equal([".hidden", "a;b", "c=d", "plain", "other"], acrossFolders.Select(t => t.Name));
+        Assert.Equal([".hidden", "a;b", "c=d", "plain", "deep"], TenantSources.FromSqliteGlob(folder.Combine("fleet one", "**")).Select(t => t.Name));
         foreach (var tenant in inFolder.Concat(acrossFolders))
         {
             var path = SqliteDialect.DatabasePath(tenant);
