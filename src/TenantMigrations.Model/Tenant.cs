@@ -47,6 +47,16 @@ public sealed class Tenant
     /// <summary>The real connection string, for the engine only.</summary>
     public string GetConnectionString() => connectionString;
 
+    // The very string instance that a tenant source checked, and for which engine: a later change of either
+    // (WithCredential, a new ConnectionString, another Engine) no longer matches, so the dialect checks it again.
+    private (DatabaseEngine Engine, string ConnectionString)? checkedConnectionString;
+
+    /// <summary>Records that the current connection string passed the engine's check, so it is not parsed again.</summary>
+    internal void MarkConnectionStringChecked() => checkedConnectionString = (Engine, connectionString);
+
+    internal bool IsConnectionStringChecked =>
+        checkedConnectionString is { } marked && marked.Engine == Engine && ReferenceEquals(marked.ConnectionString, connectionString);
+
     /// <summary>Returns a copy whose connection string carries the given user and password.</summary>
     public Tenant WithCredential(string userName, string password)
     {
@@ -69,6 +79,7 @@ public sealed class Tenant
         Properties = new Dictionary<string, string>(Properties, StringComparer.OrdinalIgnoreCase),
         Source = Source,
         CredentialProblem = CredentialProblem,
+        checkedConnectionString = checkedConnectionString,
     };
 
     public override string ToString() => Name;

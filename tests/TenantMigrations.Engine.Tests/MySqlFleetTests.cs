@@ -142,6 +142,30 @@ public sealed class MySqlFleetTests(MariaDbFixture mariadb) : FleetScenarios
     }
 
     [Fact]
+    public async Task Status_reads_every_journal_in_one_batch_and_looks_them_up_first_only_when_one_is_missing()
+    {
+        WriteStandardMigrations();
+        var tenants = await CreateTenantsAsync(6);
+        await MigrateAsync(tenants);
+        await using var holder = await OpenAsync(tenants[2]);
+        var dialect = Migrator.DialectFor(tenants[2]);
+        await using var held = await dialect.TryLockAsync(holder, tenants[2], "tenant_migrations_history", TimeSpan.Zero, CancellationToken.None);
+
+        var statuses = await StatusAsync(tenants);
+
+        Assert.Equal(TenantState.Locked, statuses[2].State);
+        Assert.All(statuses.Where((_, i) => i != 2), s => Assert.Equal((TenantState.UpToDate, "3"), (s.State, s.CurrentVersion)));
+
+        // The journal read fails with 1146 at tenant 4: the journals are looked up first, and the lock is still seen.
+        await ScalarAsync(tenants[4], "DROP TABLE tenant_migrations_history");
+        statuses = await StatusAsync(tenants);
+
+        Assert.Equal(TenantState.Locked, statuses[2].State);
+        Assert.Equal((TenantState.Pending, 3), (statuses[4].State, statuses[4].PendingCount));
+        Assert.All(statuses.Where((_, i) => i is not (2 or 4)), s => Assert.Equal((TenantState.UpToDate, "3"), (s.State, s.CurrentVersion)));
+    }
+
+    [Fact]
     public async Task Passwords_never_appear_and_export_uses_safe_literals()
     {
         WriteMigration("V1__bad.sql", "SELECT * FROM missing_table;");

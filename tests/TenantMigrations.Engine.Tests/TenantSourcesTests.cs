@@ -36,6 +36,31 @@ public sealed class TenantSourcesTests : IDisposable
     }
 
     [Fact]
+    public void A_connection_string_checked_by_its_source_is_checked_again_once_it_or_the_engine_changes()
+    {
+        var dialects = Dialects.DialectRegistry.CreateDefault();
+        string? ProblemOf(Tenant tenant) => TenantChecks.Problem(dialects.For(tenant.Engine), tenant, forReading: true);
+        Tenant Row(string connectionString) =>
+            TenantSources.FromRow(new Dictionary<string, string?> { ["name"] = "acme", ["engine"] = "mysql", ["connectionString"] = connectionString }, "test");
+
+        var tenant = Row("Server=db;User ID=u;Password=pw-1;Database=acme");
+        Assert.Null(ProblemOf(tenant));
+
+        tenant.ConnectionString = "Server=db;User ID=u;Password=pw-1;Database=acme;Bogus=1";
+        Assert.Contains("unknown key 'Bogus'", ProblemOf(tenant));
+
+        // The same string: a MySQL key that PostgreSQL does not know, once the engine changes.
+        var moved = Row("Server=db;User ID=u;Password=pw-1;Database=acme;Allow Public Key Retrieval=true");
+        Assert.Null(ProblemOf(moved));
+        moved.Engine = DatabaseEngine.Postgres;
+        Assert.Contains("unknown key 'Allow Public Key Retrieval'", ProblemOf(moved));
+
+        var renamed = Row("Server=db;User ID=u;Password=pw-1;Database=acme").WithCredential("other", "pw;2");
+        Assert.Null(ProblemOf(renamed));
+        Assert.DoesNotContain("pw;2", renamed.ConnectionString);
+    }
+
+    [Fact]
     public void Csv_file_reads_quoted_fields_and_extra_columns_as_properties()
     {
         var path = folder.Write("tenants.csv", "name,engine,connectionString,schema,tags,plan\nacme,postgres,\"Host=db;Database=app\",tenant_acme,eu;gold,gold\n");

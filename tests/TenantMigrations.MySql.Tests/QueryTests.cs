@@ -1,4 +1,5 @@
 using System.Data;
+using System.Data.Common;
 
 namespace TenantMigrations.MySql.Tests;
 
@@ -294,5 +295,22 @@ public sealed class QueryTests(MariaDbFixture fixture)
         using (var reader = new MySqlCommand("SELECT 1", connection).ExecuteReader(CommandBehavior.CloseConnection))
             Assert.True(reader.Read());
         Assert.Equal(ConnectionState.Closed, connection.State);
+    }
+
+    [Fact]
+    public async Task Schema_table_names_each_column_with_its_base_table_and_schema()
+    {
+        await using var connection = await fixture.OpenConnectionAsync();
+        connection.Execute("DROP TABLE IF EXISTS described; CREATE TABLE described (id INT NOT NULL PRIMARY KEY, `naïve name` VARCHAR(20) NULL)");
+        var database = Convert.ToString(connection.Scalar("SELECT DATABASE()"));
+
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, `naïve name` FROM described AS d";
+        await using var reader = await command.ExecuteReaderAsync();
+        var schema = reader.GetSchemaTable();
+
+        Assert.Equal(["id", "naïve name"], schema.Rows.Cast<DataRow>().Select(r => (string)r[SchemaTableColumn.ColumnName]));
+        Assert.All(schema.Rows.Cast<DataRow>(), r => Assert.Equal(("d", database), ((string)r[SchemaTableColumn.BaseTableName], (string)r[SchemaTableColumn.BaseSchemaName])));
+        Assert.Equal([false, true], schema.Rows.Cast<DataRow>().Select(r => (bool)r[SchemaTableColumn.AllowDBNull]));
     }
 }

@@ -53,8 +53,16 @@ public sealed class Migration
     public string Key => Version?.Text ?? Description;
 
     /// <summary>The file for an engine: its variant if there is one, else the plain file, else null.</summary>
-    public MigrationScript? FileFor(DatabaseEngine engine) =>
-        Files.FirstOrDefault(f => f.Engine == engine) ?? Files.FirstOrDefault(f => f.Engine is null);
+    public MigrationScript? FileFor(DatabaseEngine engine)
+    {
+        MigrationScript? plain = null;
+        foreach (var file in Files)
+        {
+            if (file.Engine == engine) return file;
+            if (file.Engine is null) plain ??= file;
+        }
+        return plain;
+    }
 
     public override string ToString() => Version is null ? $"R {Description}" : $"{Version} {Description}";
 }

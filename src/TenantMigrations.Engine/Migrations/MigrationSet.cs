@@ -17,7 +17,17 @@ public sealed partial class MigrationSet
         Versioned = versioned;
         Undo = undo;
         Repeatable = repeatable;
+        foreach (var migration in versioned) versionIndex.TryAdd(migration.Version!, migration);
     }
+
+    private readonly Dictionary<MigrationVersion, Migration> versionIndex = [];
+
+    // A fleet's journals repeat the same few version texts: each is parsed once per set.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, MigrationVersion> journalVersions = new(StringComparer.Ordinal);
+
+    /// <summary>A version text read from a journal, parsed once per set; throws FormatException as <see cref="MigrationVersion.Parse"/>.</summary>
+    public MigrationVersion JournalVersion(string text) =>
+        journalVersions.TryGetValue(text, out var version) ? version : journalVersions.GetOrAdd(text, MigrationVersion.Parse(text));
 
     public string Folder { get; }
 
@@ -37,7 +47,7 @@ public sealed partial class MigrationSet
     /// <summary>The verify script of a version, or null when it has none.</summary>
     public Migration? FindVerify(MigrationVersion version) => Verify.FirstOrDefault(m => m.Version!.Equals(version));
 
-    public Migration? FindVersion(MigrationVersion version) => Versioned.FirstOrDefault(m => m.Version!.Equals(version));
+    public Migration? FindVersion(MigrationVersion version) => versionIndex.GetValueOrDefault(version);
 
     public static MigrationSet Load(string folder)
     {

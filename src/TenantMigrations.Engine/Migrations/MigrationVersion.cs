@@ -53,7 +53,12 @@ public sealed class MigrationVersion : IComparable<MigrationVersion>, IEquatable
 
     public override bool Equals(object? obj) => obj is MigrationVersion other && Equals(other);
 
-    public override int GetHashCode() => string.Join('.', parts).GetHashCode(StringComparison.Ordinal);
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        foreach (var part in parts) hash.Add(part);
+        return hash.ToHashCode();
+    }
 
     public override string ToString() => Text;
 

@@ -11,25 +11,40 @@ public static class Planner
     {
         var supportsTransactionalDdl = dialect.SupportsTransactionalDdl;
         var entries = journal.Entries;
-        var latestByVersion = entries
-            .Where(e => e.Version is not null && e.Kind is MigrationKind.Versioned or MigrationKind.Undo or MigrationKind.Baseline && !IsFailedUndo(e))
-            .GroupBy(e => MigrationVersion.Parse(e.Version!))
-            .ToDictionary(g => g.Key, g => g.MaxBy(e => e.InstalledRank)!);
-        var applied = latestByVersion
-            .Where(kv => kv.Value.State == JournalState.Succeeded && kv.Value.Kind != MigrationKind.Undo)
-            .ToDictionary(kv => kv.Key, kv => kv.Value);
-        var failed = latestByVersion.Where(kv => kv.Value.State == JournalState.Failed).Select(kv => kv.Key).Order().ToList();
-        var incomplete = entries.Where(e => e.State == JournalState.Running).Select(e => e.Key).ToList();
-        var current = applied.Keys.Max();
+        // Loops, not LINQ: a status plans every tenant of the fleet.
+        var latestByVersion = new Dictionary<MigrationVersion, JournalEntry>();
+        var incomplete = new List<string>();
+        foreach (var entry in entries)
+        {
+            if (entry.State == JournalState.Running) incomplete.Add(entry.Key);
+            if (entry.Version is null || entry.Kind is not (MigrationKind.Versioned or MigrationKind.Undo or MigrationKind.Baseline) || IsFailedUndo(entry)) continue;
+            var version = set.JournalVersion(entry.Version);
+            if (!latestByVersion.TryGetValue(version, out var latest) || entry.InstalledRank > latest.InstalledRank) latestByVersion[version] = entry;
+        }
+        var applied = new Dictionary<MigrationVersion, JournalEntry>();
+        var failed = new List<MigrationVersion>();
+        MigrationVersion? current = null;
         // A baseline row at V stands for every version up to V: the schema was there before the journal was.
-        var baseline = applied.Where(kv => kv.Value.Kind == MigrationKind.Baseline).Select(kv => kv.Key).Max();
+        MigrationVersion? baseline = null;
+        foreach (var (version, entry) in latestByVersion)
+        {
+            if (entry.State == JournalState.Failed) failed.Add(version);
+            if (entry.State != JournalState.Succeeded || entry.Kind == MigrationKind.Undo) continue;
+            applied.Add(version, entry);
+            if (current is null || version > current) current = version;
+            if (entry.Kind == MigrationKind.Baseline && (baseline is null || version > baseline)) baseline = version;
+        }
+        failed.Sort();
         var values = Placeholders.ValuesFor(tenant, set.Settings);
 
         var invalid = new List<string>();
         var checksumMismatches = new List<string>();
         var missingFiles = new List<string>();
-        foreach (var (version, entry) in applied.OrderBy(kv => kv.Key))
+        var appliedVersions = new List<MigrationVersion>(applied.Keys);
+        appliedVersions.Sort();
+        foreach (var version in appliedVersions)
         {
+            var entry = applied[version];
             if (entry.Kind == MigrationKind.Baseline) continue;
             var file = set.FindVersion(version)?.FileFor(tenant.Engine);
             if (file is null) missingFiles.Add(version.Text);
@@ -145,10 +160,20 @@ public static class Planner
             MissingFiles = missingFiles,
             OutOfOrder = outOfOrder,
             Incomplete = incomplete,
-            LastAppliedAt = entries.Where(e => e.State == JournalState.Succeeded).Max(e => e.FinishedAt),
+            LastAppliedAt = LastAppliedAt(entries),
             Blocker = blocker,
             Journal = entries,
         };
+    }
+
+    private static DateTime? LastAppliedAt(IReadOnlyList<JournalEntry> entries)
+    {
+        DateTime? last = null;
+        foreach (var entry in entries)
+        {
+            if (entry.State == JournalState.Succeeded && entry.FinishedAt is { } finished && (last is null || finished > last)) last = finished;
+        }
+        return last;
     }
 
     /// <summary>A failed undo leaves its version applied: it rolled back, or (outside a transaction) its error says how far it got.</summary>

@@ -10,10 +10,14 @@ internal sealed class CheckedConnectionStrings(DatabaseEngine engine)
 {
     private readonly ConcurrentDictionary<string, string?> problems = new(StringComparer.Ordinal);
 
-    /// <summary>As <see cref="ConnectionStringCheck.Require"/>.</summary>
-    public void Require(string connectionString, string subject)
+    /// <summary>
+    /// As <see cref="ConnectionStringCheck.Require"/>, naming the tenant. A string that its tenant source already checked
+    /// for this engine (<see cref="TenantSources.FromRow"/>) is not parsed again.
+    /// </summary>
+    public void Require(Tenant tenant)
     {
-        var problem = problems.GetOrAdd(connectionString, text => ConnectionStringCheck.ProblemOf(engine, text));
-        if (problem is not null) throw new ArgumentException($"{subject}: {problem}");
+        if (tenant.Engine == engine && tenant.IsConnectionStringChecked) return;
+        var problem = problems.GetOrAdd(tenant.GetConnectionString(), text => ConnectionStringCheck.ProblemOf(engine, text));
+        if (problem is not null) throw new ArgumentException($"Tenant '{tenant.Name}': {problem}");
     }
 }

@@ -30,6 +30,9 @@ public static class TenantSources
         return rows.Select((row, index) => FromRow(row, $"{fullPath} (tenant {index + 1})", Path.GetDirectoryName(fullPath)!)).ToList();
     }
 
+    private static readonly System.Collections.Frozen.FrozenSet<string> KnownFields =
+        System.Collections.Frozen.FrozenSet.ToFrozenSet(["name", "tenant", "engine", "connectionString", "schema", "tags"], StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Builds a tenant from loose fields, as a file row, a CSV line or a PowerShell object provides them.</summary>
     public static Tenant FromRow(IReadOnlyDictionary<string, string?> row, string source, string? baseFolder = null)
     {
@@ -43,8 +46,8 @@ public static class TenantSources
         if (string.IsNullOrWhiteSpace(connectionString)) throw new TenantSourceException(source, $"tenant '{name}' has no 'connectionString'.");
         var problem = ConnectionStringCheck.ProblemOf(engine, connectionString);
         if (problem is not null) throw new TenantSourceException(source, $"tenant '{name}': {problem}");
+        var checkedConnectionString = connectionString;
         if (engine == DatabaseEngine.Sqlite && baseFolder is not null) connectionString = ResolveSqlitePath(connectionString, baseFolder);
-        var known = new HashSet<string>(["name", "tenant", "engine", "connectionString", "schema", "tags"], StringComparer.OrdinalIgnoreCase);
         var tenant = new Tenant
         {
             Name = name,
@@ -54,7 +57,8 @@ public static class TenantSources
             Tags = (Field("tags") ?? "").Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Source = source,
         };
-        foreach (var (key, value) in row.Where(kv => !known.Contains(kv.Key) && kv.Value is not null)) tenant.Properties[key] = value!;
+        if (ReferenceEquals(checkedConnectionString, tenant.GetConnectionString())) tenant.MarkConnectionStringChecked();
+        foreach (var (key, value) in row.Where(kv => !KnownFields.Contains(kv.Key) && kv.Value is not null)) tenant.Properties[key] = value!;
         return tenant;
     }
 

@@ -10,6 +10,7 @@ internal sealed class PacketChannel
 
     Stream _stream;
     readonly byte[] _readBuffer = new byte[16 * 1024];
+    readonly byte[] _header = new byte[4];
     int _readPosition;
     int _readLength;
     byte _sequence;
@@ -32,7 +33,7 @@ internal sealed class PacketChannel
         byte[]? joined = null;
         while (true)
         {
-            var header = new byte[4];
+            var header = _header;
             await ReadExactAsync(header, async, cancellationToken).ConfigureAwait(false);
             var length = header[0] | header[1] << 8 | header[2] << 16;
             if (header[3] != _sequence)

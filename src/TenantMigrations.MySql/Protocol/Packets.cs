@@ -92,9 +92,13 @@ internal sealed record InitialHandshake(
     }
 }
 
+/// <summary>
+/// One column of a result set. Its schema and table stay bytes until asked for (only GetSchemaTable does): a batch of
+/// journal reads receives thousands of column definitions.
+/// </summary>
 internal sealed record ColumnDefinition(
-    string Schema,
-    string Table,
+    ReadOnlyMemory<byte> SchemaUtf8,
+    ReadOnlyMemory<byte> TableUtf8,
     string Name,
     int CharacterSet,
     uint ColumnLength,
@@ -104,18 +108,20 @@ internal sealed record ColumnDefinition(
 {
     public const int BinaryCharacterSet = 63;
 
+    public string Schema => Encoding.UTF8.GetString(SchemaUtf8.Span);
+    public string Table => Encoding.UTF8.GetString(TableUtf8.Span);
     public bool IsUnsigned => Flags.HasFlag(ColumnFlags.Unsigned);
     public bool IsBinary => CharacterSet == BinaryCharacterSet;
 
     public static ColumnDefinition Parse(byte[] payload)
     {
         var reader = new PayloadReader(payload);
-        reader.ReadLengthEncodedString(); // catalog, always "def"
-        var schema = reader.ReadLengthEncodedString();
-        var table = reader.ReadLengthEncodedString();
-        reader.ReadLengthEncodedString(); // original table
+        reader.SkipLengthEncodedString(); // catalog, always "def"
+        var schema = reader.ReadLengthEncodedStringBytes();
+        var table = reader.ReadLengthEncodedStringBytes();
+        reader.SkipLengthEncodedString(); // original table
         var name = reader.ReadLengthEncodedString();
-        reader.ReadLengthEncodedString(); // original name
+        reader.SkipLengthEncodedString(); // original name
         reader.ReadLengthEncodedInteger(); // length of the fixed-length fields (0x0C)
         var characterSet = reader.ReadUInt16();
         var columnLength = reader.ReadUInt32();

@@ -73,6 +73,17 @@ internal sealed class PayloadReader(byte[] payload, int offset = 0)
 
     public string ReadLengthEncodedString() => Encoding.UTF8.GetString(ReadBytes(checked((int)ReadLengthEncodedInteger())));
 
+    /// <summary>A length-encoded string left as its bytes, for text that is seldom asked for.</summary>
+    public ReadOnlyMemory<byte> ReadLengthEncodedStringBytes()
+    {
+        var length = checked((int)ReadLengthEncodedInteger());
+        var start = Offset;
+        Skip(length);
+        return Payload.AsMemory(start, length);
+    }
+
+    public void SkipLengthEncodedString() => Skip(checked((int)ReadLengthEncodedInteger()));
+
     public ReadOnlySpan<byte> ReadNullTerminatedBytes()
     {
         var end = Array.IndexOf(Payload, (byte)0, Offset);

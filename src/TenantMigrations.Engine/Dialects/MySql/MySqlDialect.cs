@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -38,15 +39,27 @@ public sealed class MySqlDialect : IDatabaseDialect
 
     public void Validate(Tenant tenant, bool forReading = false)
     {
-        checkedConnectionStrings.Require(tenant.GetConnectionString(), $"Tenant '{tenant.Name}'");
+        checkedConnectionStrings.Require(tenant);
         DatabaseOf(tenant);
     }
 
-    private static string DatabaseOf(Tenant tenant)
+    private string DatabaseOf(Tenant tenant) => TargetOf(tenant).Database;
+
+    /// <summary>Each connection string is read once for its database and its server: a status reads 3 facts of each tenant.</summary>
+    private readonly ConcurrentDictionary<string, (string Database, string ServerKey)> targets = new(StringComparer.Ordinal);
+
+    private (string Database, string ServerKey) TargetOf(Tenant tenant)
     {
-        var database = new MySqlConnectionStringBuilder { ConnectionString = tenant.GetConnectionString() }.Database;
+        var connectionString = tenant.GetConnectionString();
+        if (targets.TryGetValue(connectionString, out var target)) return target;
+        var builder = new MySqlConnectionStringBuilder { ConnectionString = connectionString };
+        var database = builder.Database;
         if (string.IsNullOrEmpty(database)) throw new ArgumentException($"Tenant '{tenant.Name}': a MySQL tenant's connection string needs Database=<the tenant's database>.");
-        return Identifiers.RequireSafe(database, $"Database of tenant '{tenant.Name}'");
+        Identifiers.RequireSafe(database, $"Database of tenant '{tenant.Name}'");
+        builder.Remove("Database");
+        target = (database, WithLimits(builder, new()));
+        targets.TryAdd(connectionString, target);
+        return target;
     }
 
     public DbConnection CreateConnection(Tenant tenant, bool forWriting, ConnectionLimits? limits = null)
@@ -159,7 +172,7 @@ public sealed class MySqlDialect : IDatabaseDialect
     }
 
     /// <summary>Tenants on the same server with the same credentials share one connection and one batched read.</summary>
-    public string StatusBatchKey(Tenant tenant) => ServerConnectionString(tenant, new());
+    public string StatusBatchKey(Tenant tenant) => TargetOf(tenant).ServerKey;
 
     /// <summary>A session is a handshake and a login; the lock rides in the session's first round trip.</summary>
     public bool SessionsCostMoreThanLocks => true;
@@ -182,43 +195,27 @@ public sealed class MySqlDialect : IDatabaseDialect
     }
 
     /// <summary>
-    /// Two round trips for any number of databases on one server: which databases have a journal (and which
-    /// tenant locks are in use), then one multi-statement batch with a SELECT per journal.
+    /// One round trip for any number of databases on one server: a multi-statement batch that asks which tenant locks
+    /// are in use and SELECTs each journal. A database without a journal ends that batch with error 1146; then a
+    /// second try asks information_schema first which databases have one, and reads only those.
     /// </summary>
     private async Task<IReadOnlyDictionary<Tenant, JournalSnapshot>> ReadAsync(DbConnection connection, IReadOnlyList<Tenant> tenants, string journalTable, bool checkLocks, CancellationToken cancellationToken)
     {
         var byDatabase = tenants.GroupBy(DatabaseOf).ToDictionary(g => g.Key, g => g.ToList());
         var databases = byDatabase.Keys.ToList();
-        var withJournal = new List<string>();
-        var holderIds = new Dictionary<string, long>();
-        await using (var discover = connection.CreateCommand())
-        {
-            discover.CommandText =
-                $"SELECT table_schema FROM information_schema.tables WHERE table_name = {QuoteLiteral(journalTable)} AND table_schema IN ({string.Join(", ", databases.Select(QuoteLiteral))}) ORDER BY table_schema"
-                + (checkLocks ? $";\nSELECT {string.Join(", ", databases.Select(d => $"IS_USED_LOCK({QuoteLiteral(LockName(d, journalTable))})"))}" : "");
-            await using var reader = await discover.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) withJournal.Add(reader.GetString(0));
-            if (checkLocks && await reader.NextResultAsync(cancellationToken).ConfigureAwait(false) && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                for (var i = 0; i < databases.Count; i++)
-                {
-                    if (!reader.IsDBNull(i)) holderIds[databases[i]] = Convert.ToInt64(reader.GetValue(i), CultureInfo.InvariantCulture);
-                }
-            }
-        }
-
         var entries = databases.ToDictionary(d => d, _ => new List<JournalEntry>(), StringComparer.OrdinalIgnoreCase);
-        if (withJournal.Count > 0)
+        var holderIds = new Dictionary<string, long>();
+        var withJournal = databases;
+        try
         {
-            await using var read = connection.CreateCommand();
-            read.CommandText = string.Join(";\n", withJournal.Select(d => $"SELECT {JournalColumns.StatusList} FROM {QuoteIdentifier(d)}.{QuoteIdentifier(journalTable)} ORDER BY installed_rank"));
-            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            var texts = new SharedTexts();
-            foreach (var database in withJournal)
-            {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) entries[database].Add(JournalColumns.Read(reader, shared: texts));
-                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            }
+            await SelectJournalsAsync(connection, databases, checkLocks ? databases : [], journalTable, entries, holderIds, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MySqlException ex) when (ex.Number == ErNoSuchTable)
+        {
+            foreach (var list in entries.Values) list.Clear();
+            holderIds.Clear();
+            withJournal = await DiscoverJournalsAsync(connection, databases, journalTable, checkLocks, holderIds, cancellationToken).ConfigureAwait(false);
+            if (withJournal.Count > 0) await SelectJournalsAsync(connection, withJournal, [], journalTable, entries, holderIds, cancellationToken).ConfigureAwait(false);
         }
 
         var holders = holderIds.Count == 0 ? new Dictionary<long, string>() : await DescribeHoldersAsync(connection, holderIds.Values, cancellationToken).ConfigureAwait(false);
@@ -230,6 +227,55 @@ public sealed class MySqlDialect : IDatabaseDialect
             foreach (var tenant in databaseTenants) snapshots[tenant] = new JournalSnapshot(journals.Contains(database), entries[database], holder is not null, LockHolder: holder);
         }
         return snapshots;
+    }
+
+    /// <summary>ER_NO_SUCH_TABLE, also for a table in a database that does not exist.</summary>
+    private const int ErNoSuchTable = 1146;
+
+    /// <summary>The databases (as the server spells them) that have a journal; fills the lock holders when asked.</summary>
+    private async Task<List<string>> DiscoverJournalsAsync(DbConnection connection, List<string> databases, string journalTable, bool checkLocks, Dictionary<string, long> holderIds, CancellationToken cancellationToken)
+    {
+        var withJournal = new List<string>();
+        await using var discover = connection.CreateCommand();
+        discover.CommandText =
+            $"SELECT table_schema FROM information_schema.tables WHERE table_name = {QuoteLiteral(journalTable)} AND table_schema IN ({string.Join(", ", databases.Select(QuoteLiteral))}) ORDER BY table_schema"
+            + (checkLocks ? $";\n{LocksInUse(databases, journalTable)}" : "");
+        await using var reader = await discover.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) withJournal.Add(reader.GetString(0));
+        if (checkLocks && await reader.NextResultAsync(cancellationToken).ConfigureAwait(false)) await ReadLocksInUseAsync(reader, databases, holderIds, cancellationToken).ConfigureAwait(false);
+        return withJournal;
+    }
+
+    /// <summary>One batch: the locks of <paramref name="lockDatabases"/> in use (when any), then a SELECT per journal.</summary>
+    private async Task SelectJournalsAsync(DbConnection connection, List<string> databases, List<string> lockDatabases, string journalTable, Dictionary<string, List<JournalEntry>> entries, Dictionary<string, long> holderIds, CancellationToken cancellationToken)
+    {
+        await using var read = connection.CreateCommand();
+        var selects = databases.Select(d => $"SELECT {JournalColumns.StatusList} FROM {QuoteIdentifier(d)}.{QuoteIdentifier(journalTable)} ORDER BY installed_rank");
+        read.CommandText = string.Join(";\n", lockDatabases.Count > 0 ? selects.Prepend(LocksInUse(lockDatabases, journalTable)) : selects);
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (lockDatabases.Count > 0)
+        {
+            await ReadLocksInUseAsync(reader, lockDatabases, holderIds, cancellationToken).ConfigureAwait(false);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        }
+        var texts = new SharedTexts();
+        foreach (var database in databases)
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) entries[database].Add(JournalColumns.Read(reader, shared: texts));
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private string LocksInUse(List<string> databases, string journalTable) =>
+        $"SELECT {string.Join(", ", databases.Select(d => $"IS_USED_LOCK({QuoteLiteral(LockName(d, journalTable))})"))}";
+
+    private static async Task ReadLocksInUseAsync(DbDataReader reader, List<string> databases, Dictionary<string, long> holderIds, CancellationToken cancellationToken)
+    {
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return;
+        for (var i = 0; i < databases.Count; i++)
+        {
+            if (!reader.IsDBNull(i)) holderIds[databases[i]] = Convert.ToInt64(reader.GetValue(i), CultureInfo.InvariantCulture);
+        }
     }
 
     /// <summary>

@@ -32,7 +32,7 @@ public sealed class PostgresDialect : IDatabaseDialect
 
     public void Validate(Tenant tenant, bool forReading = false)
     {
-        checkedConnectionStrings.Require(tenant.GetConnectionString(), $"Tenant '{tenant.Name}'");
+        checkedConnectionStrings.Require(tenant);
         if (tenant.Schema is not null) Identifiers.RequireSafe(tenant.Schema, $"Schema of tenant '{tenant.Name}'");
     }
 

@@ -53,7 +53,7 @@ public sealed class SqliteDialect : IDatabaseDialect
     /// <summary>For reading, the file's header is left to SQLite, which refuses a file that is not a database on the first read.</summary>
     public void Validate(Tenant tenant, bool forReading = false)
     {
-        checkedConnectionStrings.Require(tenant.GetConnectionString(), $"Tenant '{tenant.Name}'");
+        checkedConnectionStrings.Require(tenant);
         var path = DatabasePath(tenant);
         if (!forReading) RequireDatabaseFile(tenant, path);
     }
