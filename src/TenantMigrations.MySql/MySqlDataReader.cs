@@ -303,11 +303,14 @@ public sealed class MySqlDataReader : DbDataReader
         return _valueLengths[ordinal] < 0 || TextValueParser.IsZeroDate(_columns[ordinal], raw);
     }
 
+    /// <summary>When set, text values come from this pool: repeated texts are decoded once and shared.</summary>
+    public Utf8TextPool? TextPool { get; set; }
+
     public override object GetValue(int ordinal)
     {
         var raw = RawValue(ordinal);
         if (IsDBNull(ordinal)) return DBNull.Value;
-        return TextValueParser.Parse(_columns[ordinal], raw);
+        return TextValueParser.Parse(_columns[ordinal], raw, TextPool);
     }
 
     public override int GetValues(object[] values)

@@ -64,7 +64,7 @@ internal static class TextValueParser
         column.Type is ColumnType.Date or ColumnType.NewDate or ColumnType.DateTime or ColumnType.Timestamp
         && text.Length >= 10 && (text.StartsWith("0000-00-00"u8) || text.Slice(5, 2).SequenceEqual("00"u8) || text.Slice(8, 2).SequenceEqual("00"u8));
 
-    public static object Parse(ColumnDefinition column, ReadOnlySpan<byte> text)
+    public static object Parse(ColumnDefinition column, ReadOnlySpan<byte> text, Utf8TextPool? texts = null)
     {
         switch (column.Type)
         {
@@ -87,7 +87,7 @@ internal static class TextValueParser
             case ColumnType.Geometry:
                 return text.ToArray();
             default:
-                return column.IsBinary ? text.ToArray() : Encoding.UTF8.GetString(text);
+                return column.IsBinary ? text.ToArray() : texts?.Get(text) ?? Encoding.UTF8.GetString(text);
         }
     }
 

@@ -253,15 +253,15 @@ public sealed class MySqlDialect : IDatabaseDialect
         var selects = databases.Select(d => $"SELECT {JournalColumns.StatusList} FROM {QuoteIdentifier(d)}.{QuoteIdentifier(journalTable)} ORDER BY installed_rank");
         read.CommandText = string.Join(";\n", lockDatabases.Count > 0 ? selects.Prepend(LocksInUse(lockDatabases, journalTable)) : selects);
         await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (reader is MySqlDataReader mysqlReader) mysqlReader.TextPool = new Utf8TextPool();
         if (lockDatabases.Count > 0)
         {
             await ReadLocksInUseAsync(reader, lockDatabases, holderIds, cancellationToken).ConfigureAwait(false);
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         }
-        var texts = new SharedTexts();
         foreach (var database in databases)
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) entries[database].Add(JournalColumns.Read(reader, shared: texts));
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) entries[database].Add(JournalColumns.Read(reader));
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         }
     }
