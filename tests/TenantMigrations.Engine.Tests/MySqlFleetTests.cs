@@ -166,6 +166,24 @@ public sealed class MySqlFleetTests(MariaDbFixture mariadb) : FleetScenarios
     }
 
     [Fact]
+    public async Task A_journal_the_user_may_not_read_is_that_tenants_error_and_not_a_missing_journal()
+    {
+        WriteStandardMigrations();
+        var tenants = await CreateTenantsAsync(3);
+        await MigrateAsync(tenants);
+        var user = $"tm_ro_{Guid.NewGuid():N}"[..16];
+        var password = $"Ro-{Guid.NewGuid():N}"[..20];
+        var databases = tenants.Select(t => new MySqlConnectionStringBuilder(t.GetConnectionString()).Database).ToList();
+        await mariadb.Server.ExecuteSqlAsync($"CREATE USER '{user}'@'%' IDENTIFIED BY '{password}'; GRANT ALL ON `{databases[0]}`.* TO '{user}'@'%'; GRANT ALL ON `{databases[2]}`.* TO '{user}'@'%';");
+
+        var statuses = await StatusAsync(tenants.Select(t => t.WithCredential(user, password)).ToList());
+
+        Assert.Equal([TenantState.UpToDate, TenantState.Unreachable, TenantState.UpToDate], statuses.Select(s => s.State));
+        Assert.Contains("denied", statuses[1].Message);
+        Assert.DoesNotContain(password, statuses[1].Message);
+    }
+
+    [Fact]
     public async Task Passwords_never_appear_and_export_uses_safe_literals()
     {
         WriteMigration("V1__bad.sql", "SELECT * FROM missing_table;");
