@@ -26,8 +26,7 @@ public sealed partial class MigrationSet
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, MigrationVersion> journalVersions = new(StringComparer.Ordinal);
 
     /// <summary>A version text read from a journal, parsed once per set; throws FormatException as <see cref="MigrationVersion.Parse"/>.</summary>
-    public MigrationVersion JournalVersion(string text) =>
-        journalVersions.TryGetValue(text, out var version) ? version : journalVersions.GetOrAdd(text, MigrationVersion.Parse(text));
+    public MigrationVersion JournalVersion(string text) => journalVersions.GetOrAdd(text, MigrationVersion.Parse);
 
     public string Folder { get; }
 
